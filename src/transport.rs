@@ -1,0 +1,283 @@
+//! One HTTP exchange over a shared, keep-alive ureq agent.
+//!
+//! This layer knows nothing of tokens, retries or the API's JSON: it sends a
+//! request, reads the reply (capped) and says, when it fails, whether the
+//! server can have acted on the request.
+
+use std::io::ErrorKind as IoKind;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use ureq::http::{self, HeaderMap};
+use ureq::tls::{parse_pem, PemItem, RootCerts, TlsConfig};
+use ureq::{Agent, Proxy, Timeout};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Where requests go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxySetting {
+    /// `HTTPS_PROXY` / `ALL_PROXY` and `NO_PROXY`, as curl reads them.
+    FromEnvironment,
+    Disabled,
+    Url(String),
+}
+
+#[derive(Debug, Clone)]
+struct AgentSettings {
+    proxy: ProxySetting,
+    ca_pem: Option<Arc<Vec<u8>>>,
+}
+
+/// A request as the transport sends it.
+pub struct Outgoing<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: &'a [(&'static str, String)],
+    pub body: Option<&'a [u8]>,
+    pub timeout: Duration,
+    pub reply_cap: u64,
+}
+
+/// A reply with any status.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Why an exchange failed, split by what the server may have done.
+#[derive(Debug)]
+pub enum Failure {
+    /// The request provably never reached the server. `retryable` is set
+    /// where trying again may help (a refused connection), not where it
+    /// cannot (a TLS or configuration error).
+    NotSent { error: Error, retryable: bool },
+    /// The request was sent, or may have been, and no reply came back.
+    Lost { timed_out: bool, error: Error },
+}
+
+pub struct Transport {
+    agent: RwLock<Arc<Agent>>,
+    settings: RwLock<AgentSettings>,
+}
+
+/// Longest time spent connecting, so that a dead host fails as "not sent".
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Transport {
+    pub fn new() -> Result<Transport> {
+        let settings = AgentSettings {
+            proxy: ProxySetting::FromEnvironment,
+            ca_pem: None,
+        };
+        let agent = build_agent(&settings)?;
+        Ok(Transport {
+            agent: RwLock::new(Arc::new(agent)),
+            settings: RwLock::new(settings),
+        })
+    }
+
+    pub fn set_proxy(&self, proxy: ProxySetting) -> Result<()> {
+        self.rebuild(|settings| settings.proxy = proxy)
+    }
+
+    /// Trusts exactly the certificates in this PEM data instead of the
+    /// bundled public roots.
+    pub fn set_ca_pem(&self, pem: Vec<u8>) -> Result<()> {
+        self.rebuild(|settings| settings.ca_pem = Some(Arc::new(pem)))
+    }
+
+    fn rebuild(&self, change: impl FnOnce(&mut AgentSettings)) -> Result<()> {
+        let mut settings = self.settings.write().unwrap_or_else(|e| e.into_inner());
+        let mut next = settings.clone();
+        change(&mut next);
+        let agent = build_agent(&next)?;
+        *settings = next;
+        *self.agent.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(agent);
+        Ok(())
+    }
+
+    /// Sends one request and reads its reply, whatever the status.
+    pub fn send(&self, outgoing: &Outgoing<'_>) -> std::result::Result<Reply, Failure> {
+        let agent = self.agent.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut builder = http::Request::builder()
+            .method(outgoing.method)
+            .uri(outgoing.url);
+        for (name, value) in outgoing.headers {
+            builder = builder.header(*name, value.as_str());
+        }
+        let body = outgoing.body.unwrap_or_default().to_vec();
+        let request = builder.body(body).map_err(|e| Failure::NotSent {
+            error: Error::invalid_argument(format!("cannot build request: {e}")),
+            retryable: false,
+        })?;
+        let connect = outgoing.timeout.min(CONNECT_TIMEOUT);
+        let mut response = {
+            use ureq::RequestExt;
+            request
+                .with_agent(agent.as_ref())
+                .configure()
+                .timeout_global(Some(outgoing.timeout))
+                .timeout_connect(Some(connect))
+                .build()
+                .run()
+        }
+        .map_err(|e| classify(e, outgoing))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(outgoing.reply_cap)
+            .read_to_vec()
+            .map_err(|e| classify(e, outgoing))?;
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn build_agent(settings: &AgentSettings) -> Result<Agent> {
+    let proxy = match &settings.proxy {
+        ProxySetting::FromEnvironment => Proxy::try_from_env(),
+        ProxySetting::Disabled => None,
+        ProxySetting::Url(url) => Some(Proxy::new(url).map_err(|_| {
+            Error::config("proxy URL is not valid: use http://host:port (or socks5://host:port)")
+        })?),
+    };
+    let mut tls = TlsConfig::builder();
+    if let Some(pem) = &settings.ca_pem {
+        let mut certificates = Vec::new();
+        for item in parse_pem(pem) {
+            match item {
+                Ok(PemItem::Certificate(certificate)) => certificates.push(certificate),
+                Ok(_) => {}
+                Err(e) => return Err(Error::config(format!("CA file is not valid PEM: {e}"))),
+            }
+        }
+        if certificates.is_empty() {
+            return Err(Error::config("CA file holds no PEM certificate"));
+        }
+        tls = tls.root_certs(RootCerts::from(certificates));
+    }
+    let config = Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .proxy(proxy)
+        .tls_config(tls.build())
+        .user_agent(crate::client::DEFAULT_USER_AGENT)
+        .build();
+    Ok(Agent::new_with_config(config))
+}
+
+/// Turns a ureq error into a failure that says whether the server can have
+/// acted on the request.
+fn classify(error: ureq::Error, outgoing: &Outgoing<'_>) -> Failure {
+    let what = format!("{} {}", outgoing.method, path_of(outgoing.url));
+    let not_sent = |kind: ErrorKind, text: String| Failure::NotSent {
+        retryable: kind == ErrorKind::Network && !text.contains("TLS"),
+        error: Error::new(kind, text),
+    };
+    match error {
+        ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect) => not_sent(
+            ErrorKind::Timeout,
+            format!(
+                "{what}: could not connect within {} ms",
+                CONNECT_TIMEOUT.as_millis()
+            ),
+        ),
+        ureq::Error::Timeout(_) => Failure::Lost {
+            timed_out: true,
+            error: Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "{what}: no complete reply within the {} ms timeout",
+                    outgoing.timeout.as_millis()
+                ),
+            ),
+        },
+        ureq::Error::HostNotFound => not_sent(
+            ErrorKind::Network,
+            format!("{what}: host not found (check the API URL)"),
+        ),
+        ureq::Error::ConnectionFailed => {
+            not_sent(ErrorKind::Network, format!("{what}: connection failed"))
+        }
+        ureq::Error::BodyExceedsLimit(limit) => too_large(&what, limit),
+        ureq::Error::Io(e) if is_connect_error(e.kind()) => {
+            not_sent(ErrorKind::Network, format!("{what}: cannot connect: {e}"))
+        }
+        ureq::Error::Io(e) => match ureq::Error::from(e) {
+            ureq::Error::BodyExceedsLimit(limit) => too_large(&what, limit),
+            other => lost(&what, &other),
+        },
+        e @ (ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_)) => {
+            not_sent(ErrorKind::Network, format!("{what}: TLS failed: {e}"))
+        }
+        ureq::Error::InvalidProxyUrl => not_sent(
+            ErrorKind::Config,
+            format!("{what}: the proxy URL is not valid"),
+        ),
+        ureq::Error::ConnectProxyFailed(reason) => not_sent(
+            ErrorKind::Network,
+            format!("{what}: proxy refused: {reason}"),
+        ),
+        e @ (ureq::Error::BadUri(_) | ureq::Error::Http(_)) => not_sent(
+            ErrorKind::InvalidArgument,
+            format!("{what}: bad request: {e}"),
+        ),
+        other => lost(&what, &other),
+    }
+}
+
+/// A reply over the cap: the server answered, so this is a bad reply, and
+/// repeating the request would only fetch it again.
+fn too_large(what: &str, limit: u64) -> Failure {
+    Failure::NotSent {
+        error: Error::new(
+            ErrorKind::Response,
+            format!("{what}: reply is larger than the {limit}-byte cap"),
+        ),
+        retryable: false,
+    }
+}
+
+fn lost(what: &str, error: &ureq::Error) -> Failure {
+    Failure::Lost {
+        timed_out: false,
+        error: Error::new(
+            ErrorKind::Network,
+            format!("{what}: connection lost before a complete reply: {error}"),
+        ),
+    }
+}
+
+fn is_connect_error(kind: IoKind) -> bool {
+    matches!(
+        kind,
+        IoKind::ConnectionRefused | IoKind::AddrNotAvailable | IoKind::NotFound
+    )
+}
+
+/// The path part of a URL, for messages (never the host's credentials or
+/// the query, which may carry filter values).
+pub fn path_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = url[after_scheme..]
+        .find('/')
+        .map(|i| i + after_scheme)
+        .unwrap_or(url.len());
+    let path = &url[path_start..];
+    path.split('?').next().unwrap_or(path)
+}
