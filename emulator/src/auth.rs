@@ -60,11 +60,16 @@ impl Auth {
     /// POST /api/v1/oauth/token.
     pub fn token(&self, req: &Req) -> Reply {
         if req.method != "POST" {
-            return Reply::error(405, &format!("Request method '{}' is not supported", req.method))
-                .with_header("Allow", "POST");
+            return Reply::error(
+                405,
+                &format!("Request method '{}' is not supported", req.method),
+            )
+            .with_header("Allow", "POST");
         }
         let body_is_json = req.is_json() || req.body.first() == Some(&b'{');
-        if !req.body.is_empty() && body_is_json && serde_json::from_slice::<Value>(&req.body).is_err()
+        if !req.body.is_empty()
+            && body_is_json
+            && serde_json::from_slice::<Value>(&req.body).is_err()
         {
             return oauth_error(400, "invalid_request", "Malformed request body");
         }

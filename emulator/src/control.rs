@@ -75,6 +75,9 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Reply {
                 None => Reply::error(400, "expected {\"secs\": <non-negative number>}"),
             }
         }
-        _ => Reply::error(404, &format!("No control endpoint {} {}", req.method, req.path)),
+        _ => Reply::error(
+            404,
+            &format!("No control endpoint {} {}", req.method, req.path),
+        ),
     }
 }

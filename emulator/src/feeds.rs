@@ -35,7 +35,12 @@ fn batch(
     keep: impl Fn(&Value) -> bool,
 ) -> Outcome {
     let size = match req.param("size") {
-        None => return Err(bad("size", "Required request parameter 'size' is not present")),
+        None => {
+            return Err(bad(
+                "size",
+                "Required request parameter 'size' is not present",
+            ))
+        }
         Some(text) => text
             .trim()
             .parse::<usize>()
@@ -93,7 +98,10 @@ fn date_param(req: &Req, name: &str) -> Result<Option<i64>, Reply> {
     match req.param(name) {
         None => Ok(None),
         Some(text) => parse_instant(text).map(Some).ok_or_else(|| {
-            bad(name, &format!("Invalid {name} '{text}'; expected an ISO instant"))
+            bad(
+                name,
+                &format!("Invalid {name} '{text}'; expected an ISO instant"),
+            )
         }),
     }
 }

@@ -15,12 +15,7 @@ pub(crate) struct Req {
 }
 
 impl Req {
-    pub fn new(
-        method: String,
-        url: &str,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-    ) -> Req {
+    pub fn new(method: String, url: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Req {
         let (path, query) = match url.split_once('?') {
             Some((p, q)) => (p.to_string(), q.to_string()),
             None => (url.to_string(), String::new()),

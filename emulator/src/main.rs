@@ -149,9 +149,14 @@ mod tests {
 
     #[test]
     fn parses_flags() {
-        let config = parse(args(&["--port", "8080", "--rate-limit=5:2:0.5", "--control"]))
-            .unwrap()
-            .unwrap();
+        let config = parse(args(&[
+            "--port",
+            "8080",
+            "--rate-limit=5:2:0.5",
+            "--control",
+        ]))
+        .unwrap()
+        .unwrap();
         assert_eq!(config.port, 8080);
         assert!(config.control);
         let limit = config.rate_limit.unwrap();

@@ -63,7 +63,10 @@ impl Limiter {
         }
         let remaining = if allowed { bucket.tokens.floor() } else { 0.0 };
         let headers = vec![
-            ("X-RateLimit-Remaining".into(), format!("{}", remaining as u64)),
+            (
+                "X-RateLimit-Remaining".into(),
+                format!("{}", remaining as u64),
+            ),
             (
                 "X-RateLimit-Replenish-Rate".into(),
                 limit.replenish_rate.to_string(),

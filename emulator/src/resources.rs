@@ -330,9 +330,7 @@ fn resolve(segments: &[String]) -> Option<Endpoint> {
         ["dns-log", "user-dns-resolutions", action] => flag(Flag::DnsLog, action)?,
         ["access-visibility", action] => flag(Flag::AccessVisibility, action)?,
         ["settings", rest @ ..] if !rest.is_empty() => Endpoint::Setting(rest.join("/")),
-        [parent, sub] if child(parent, sub).is_some() => {
-            Endpoint::Collection(child(parent, sub)?)
-        }
+        [parent, sub] if child(parent, sub).is_some() => Endpoint::Collection(child(parent, sub)?),
         [parent, sub, _] if child(parent, sub).is_some() => {
             Endpoint::Item(child(parent, sub)?, id(2))
         }
@@ -540,7 +538,13 @@ fn create(store: &mut Store, kind: &Kind, req: &Req) -> Outcome {
         };
         if blank {
             let message = format!("Field '{field}' must not be blank");
-            return Err(Reply::error_detail(400, field, "400", "must not be blank", &message));
+            return Err(Reply::error_detail(
+                400,
+                field,
+                "400",
+                "must not be blank",
+                &message,
+            ));
         }
     }
     let id = insert_new(store, kind, &body, parent.as_deref());
@@ -672,7 +676,12 @@ fn missing_field(name: &str) -> Reply {
 
 /// Creates an object (and the children a network, host or user body carries) and
 /// returns its id. Also used for seeding.
-pub(crate) fn insert_new(store: &mut Store, kind: &Kind, body: &Object, parent: Option<&str>) -> String {
+pub(crate) fn insert_new(
+    store: &mut Store,
+    kind: &Kind,
+    body: &Object,
+    parent: Option<&str>,
+) -> String {
     let id = new_id();
     let mut object = Object::new();
     object.insert("id".into(), id.clone().into());
@@ -686,7 +695,10 @@ pub(crate) fn insert_new(store: &mut Store, kind: &Kind, body: &Object, parent: 
     add_server_fields(kind, &mut object);
     store.col_mut(kind.collection).insert(object);
     let children: &[(&str, &Kind)] = match kind.collection {
-        "networks" => &[("routes", &NETWORK_ROUTES), ("connectors", &NETWORK_CONNECTORS)],
+        "networks" => &[
+            ("routes", &NETWORK_ROUTES),
+            ("connectors", &NETWORK_CONNECTORS),
+        ],
         "hosts" => &[("connectors", &HOST_CONNECTORS)],
         "users" => &[("devices", &DEVICES)],
         _ => &[],
@@ -742,7 +754,8 @@ fn fill(kind: &Kind, object: &mut Object, body: &Object, creating: bool) {
         }),
         "network_connectors" => {
             // The documented OpenVPN connector example carries `"ipSecConfig": {}`.
-            let ipsec = matches!(object.get("ipSecConfig"), Some(Value::Object(c)) if !c.is_empty());
+            let ipsec =
+                matches!(object.get("ipSecConfig"), Some(Value::Object(c)) if !c.is_empty());
             let protocol = if ipsec { "IPSEC" } else { "OPENVPN" };
             object.insert("tunnelingProtocol".into(), protocol.into());
         }
@@ -811,7 +824,10 @@ fn add_server_fields(kind: &Kind, object: &mut Object) {
         "devices" => {
             set("ipV4Address", ipv4().into());
             set("ipV6Address", ipv6().into());
-            set("platform", json!({"os": null, "version": null, "clientVersion": null}));
+            set(
+                "platform",
+                json!({"os": null, "version": null, "clientVersion": null}),
+            );
             set("connectionStatus", "OFFLINE".into());
         }
         "access_groups" => set("defaultGroup", false.into()),

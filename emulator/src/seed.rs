@@ -23,8 +23,20 @@ fn object(value: &Value) -> Object {
 /// Regions are reference data and present even without seeding.
 pub(crate) fn regions() -> Vec<Value> {
     let rows = [
-        ("us-east-1", "North America", "United States", "US", "Virginia"),
-        ("us-west-1", "North America", "United States", "US", "California"),
+        (
+            "us-east-1",
+            "North America",
+            "United States",
+            "US",
+            "Virginia",
+        ),
+        (
+            "us-west-1",
+            "North America",
+            "United States",
+            "US",
+            "California",
+        ),
         ("ca-central-1", "North America", "Canada", "CA", "Montréal"),
         ("eu-central-1", "Europe", "Germany", "DE", "Frankfurt"),
         ("eu-west-1", "Europe", "Ireland", "IE", "Dublin"),
@@ -74,14 +86,24 @@ pub(crate) fn seed_examples(store: &mut Store) {
     let network_id = add(store, &resources::NETWORKS, &network, None);
 
     let ip_service = parse(example!("network_ip_service.json"))["create_request"].clone();
-    add(store, &resources::NETWORK_IP_SERVICES, &ip_service, Some(&network_id));
+    add(
+        store,
+        &resources::NETWORK_IP_SERVICES,
+        &ip_service,
+        Some(&network_id),
+    );
     let application = json!({
         "name": "string",
         "description": "string",
         "routes": [{"value": "app.example.com", "allowEmbeddedIp": false, "exactMatch": true}],
         "config": {"serviceTypes": ["ANY"], "customServiceTypes": []},
     });
-    add(store, &resources::NETWORK_APPLICATIONS, &application, Some(&network_id));
+    add(
+        store,
+        &resources::NETWORK_APPLICATIONS,
+        &application,
+        Some(&network_id),
+    );
 
     let host_connector = parse(example!("host_connector.json"))["create_request"].clone();
     let host = json!({
@@ -93,11 +115,20 @@ pub(crate) fn seed_examples(store: &mut Store) {
         "connectors": [host_connector],
     });
     let host_id = add(store, &resources::HOSTS, &host, None);
-    let host_service = parse(example!("host_ip_service.json"))["page_response_v1_1_1"]["content"]
-        [0]
-    .clone();
-    add(store, &resources::HOST_IP_SERVICES, &host_service, Some(&host_id));
-    add(store, &resources::HOST_APPLICATIONS, &application, Some(&host_id));
+    let host_service =
+        parse(example!("host_ip_service.json"))["page_response_v1_1_1"]["content"][0].clone();
+    add(
+        store,
+        &resources::HOST_IP_SERVICES,
+        &host_service,
+        Some(&host_id),
+    );
+    add(
+        store,
+        &resources::HOST_APPLICATIONS,
+        &application,
+        Some(&host_id),
+    );
 
     let device = parse(example!("device.json"))["get_response_v1_0"].clone();
     let mut user = parse(example!("user.json"))["page_response_v1_2_0"]["content"][0].clone();
@@ -130,7 +161,12 @@ pub(crate) fn seed_examples(store: &mut Store) {
     access["source"][0]["parent"] = json!(network_id);
     access["destination"][0]["parent"] = json!(group_id);
     let access_id = add(store, &resources::ACCESS_GROUPS, &access, None);
-    patch(store, "access_groups", &access_id, &[("defaultGroup", json!(true))]);
+    patch(
+        store,
+        "access_groups",
+        &access_id,
+        &[("defaultGroup", json!(true))],
+    );
 
     let settings = parse(example!("settings.json"));
     store

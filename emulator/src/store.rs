@@ -159,7 +159,11 @@ pub(crate) fn page<'a>(
     let content: Vec<Value> = if skip >= total as u64 {
         Vec::new()
     } else {
-        items.skip(skip as usize).take(size as usize).map(render).collect()
+        items
+            .skip(skip as usize)
+            .take(size as usize)
+            .map(render)
+            .collect()
     };
     let total_pages = (total as u64).div_ceil(size);
     json!({
