@@ -1,0 +1,136 @@
+/*
+ * quickstart: authenticate, list networks, create one, read it back and
+ * delete it, then show what an error looks like.
+ *
+ * Credentials come from the environment:
+ *   CLOUDCONNEXA_API_URL, CLOUDCONNEXA_CLIENT_ID, CLOUDCONNEXA_CLIENT_SECRET
+ * `make demo` runs this against the bundled emulator.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cloudconnexa.h"
+
+/* Prints why the last call failed and returns its status. */
+static ccx_status report(const char *what, ccx_status status)
+{
+    fprintf(stderr, "%s failed: %s (%s", what, ccx_last_error(),
+            ccx_status_str(status));
+    if (ccx_last_http_status() != 0)
+        fprintf(stderr, ", HTTP %d", (int)ccx_last_http_status());
+    fprintf(stderr, ")\n");
+    return status;
+}
+
+/*
+ * Copies the value of the first "id" field of a JSON object into out.
+ * Enough for this example; a real program would use a JSON parser.
+ */
+static int first_id(const char *json, char *out, size_t size)
+{
+    const char *start = strstr(json, "\"id\":\"");
+    const char *end;
+
+    if (start == NULL)
+        return -1;
+    start += strlen("\"id\":\"");
+    end = strchr(start, '"');
+    if (end == NULL || (size_t)(end - start) >= size)
+        return -1;
+    memcpy(out, start, (size_t)(end - start));
+    out[end - start] = '\0';
+    return 0;
+}
+
+int main(void)
+{
+    const char *body = "{\"name\":\"quickstart-network\","
+                       "\"description\":\"made by examples/quickstart.c\","
+                       "\"internetAccess\":\"SPLIT_TUNNEL_ON\","
+                       "\"egress\":false,"
+                       "\"routes\":[{\"value\":\"10.20.0.0/16\","
+                       "\"description\":\"office\"}]}";
+    char *json = NULL;
+    char id[128];
+    ccx_status status;
+    ccx_client *client;
+
+    printf("libcloudconnexa %s\n", ccx_version());
+
+    /* NULL arguments are read from the CLOUDCONNEXA_* variables. */
+    client = ccx_client_new(NULL, NULL, NULL, NULL);
+    if (client == NULL)
+        return report("ccx_client_new", ccx_last_error_code());
+
+    status = ccx_authenticate(client);
+    if (status != CCX_OK)
+        goto fail_auth;
+    printf("authenticated; token expires at unix time %lld\n",
+           (long long)ccx_token_expires_at(client));
+
+    status = ccx_networks_list(client, &json);
+    if (status != CCX_OK)
+        goto fail_list;
+    printf("networks: %s\n", json);
+    ccx_string_free(json);
+
+    status = ccx_networks_create(client, body, &json);
+    if (status != CCX_OK)
+        goto fail_create;
+    if (first_id(json, id, sizeof id) != 0) {
+        fprintf(stderr, "created network has no id: %s\n", json);
+        ccx_string_free(json);
+        ccx_client_free(client);
+        return 1;
+    }
+    printf("created: %s\n", json);
+    ccx_string_free(json);
+
+    status = ccx_networks_get(client, id, &json);
+    if (status != CCX_OK)
+        goto fail_get;
+    printf("read back: %s\n", json);
+    ccx_string_free(json);
+
+    status = ccx_networks_delete(client, id);
+    if (status != CCX_OK)
+        goto fail_delete;
+    printf("deleted network %s\n", id);
+
+    /* Errors carry a status, the HTTP status and the server's message. */
+    status = ccx_networks_get(client, id, &json);
+    if (status == CCX_ERR_NOT_FOUND) {
+        printf("reading it again fails as expected: %s (%s, HTTP %d)\n",
+               ccx_last_error(), ccx_status_str(status),
+               (int)ccx_last_http_status());
+        printf("server's error body: %s\n", ccx_last_error_body());
+    } else {
+        fprintf(stderr, "expected not found, got %s\n",
+                ccx_status_str(status));
+        ccx_string_free(json);
+        ccx_client_free(client);
+        return 1;
+    }
+
+    ccx_client_free(client);
+    return 0;
+
+fail_auth:
+    report("ccx_authenticate", status);
+    goto out;
+fail_list:
+    report("ccx_networks_list", status);
+    goto out;
+fail_create:
+    report("ccx_networks_create", status);
+    goto out;
+fail_get:
+    report("ccx_networks_get", status);
+    goto out;
+fail_delete:
+    report("ccx_networks_delete", status);
+out:
+    ccx_client_free(client);
+    return 1;
+}
