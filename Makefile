@@ -27,7 +27,7 @@ export no_proxy := $(NO_PROXY)
 C_LINK   := -I$(ROOT)/include -L$(TARGET) -Wl,-rpath,$(TARGET) -lcloudconnexa
 
 TEST_TARGETS := test-rust test-header test-c
-DEMO_TARGETS := demo-quickstart
+DEMO_TARGETS := demo-quickstart demo-onboard-team
 
 .PHONY: all build generate demo test $(TEST_TARGETS) $(DEMO_TARGETS) clean
 
@@ -46,6 +46,9 @@ $(BUILD)/%: examples/%.c include/cloudconnexa.h build
 
 demo-quickstart: $(BUILD)/quickstart
 	$(WITH_EMU) -- $(BUILD)/quickstart
+
+demo-onboard-team: $(BUILD)/onboard_team
+	$(WITH_EMU) -- $(BUILD)/onboard_team
 
 demo: $(DEMO_TARGETS)
 
