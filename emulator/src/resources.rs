@@ -511,10 +511,21 @@ fn list(store: &Store, kind: &Kind, req: &Req, max: u32) -> Outcome {
             .is_none_or(|pid| o.get(key).and_then(Value::as_str) == Some(pid))
     };
     let col = store.col(kind.collection);
-    let total = col.iter().filter(keep).count();
-    let body = page(col.iter().filter(keep), total, page_index, size, |o| {
-        view(store, kind.collection, o)
-    });
+    let render = |o: &Object| view(store, kind.collection, o);
+    let start = page_index.saturating_mul(size).min(usize::MAX as u64) as usize;
+    let body = if filter.is_none() {
+        let items = col.slice(start, size as usize);
+        page(items, col.len(), page_index, size, render)
+    } else {
+        let total = col.iter().filter(keep).count();
+        page(
+            col.iter().filter(keep).skip(start),
+            total,
+            page_index,
+            size,
+            render,
+        )
+    };
     Ok(Reply::json(200, &body))
 }
 

@@ -80,7 +80,8 @@ pub(crate) fn start(config: Config) -> io::Result<(Arc<Shared>, Running)> {
     }
     crate::seed::extra_users(&mut store, config.extra_users);
 
-    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(other)?);
+    let server =
+        Arc::new(tiny_http::Server::from_listener(no_delay_listener()?, None).map_err(other)?);
     let upstream = server
         .server_addr()
         .to_ip()
@@ -159,6 +160,18 @@ impl Running {
             let _ = relay.join();
         }
     }
+}
+
+/// The loopback listener for tiny_http. Sockets accepted from it inherit
+/// TCP_NODELAY; without it, tiny_http's several small writes per reply meet the
+/// relay's delayed ACKs and every reply over about 1 KiB waits some 40 ms.
+fn no_delay_listener() -> io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
 }
 
 fn accept_loop(shared: Arc<Shared>, listener: TcpListener, upstream: SocketAddr) {

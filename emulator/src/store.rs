@@ -1,43 +1,56 @@
 //! In-memory state: one ordered collection per resource kind, plus the singletons
 //! (settings, feature flags, Cyber Shield lists, sessions, audit log, regions).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
 
 use serde_json::{json, Map, Value};
 
 pub(crate) type Object = Map<String, Value>;
 
-/// Objects in creation order with lookup by id.
+/// Objects in creation order with lookup by id. Positional access keeps deep
+/// pages cheap when a benchmark lists 100,000 users.
 #[derive(Default)]
 pub(crate) struct Collection {
-    items: BTreeMap<u64, Object>,
-    index: HashMap<String, u64>,
-    next: u64,
+    items: IndexMap<String, Object>,
 }
 
 impl Collection {
     /// Stores an object that already carries its `id`.
     pub fn insert(&mut self, object: Object) {
         let id = object["id"].as_str().unwrap_or_default().to_string();
-        self.next += 1;
-        self.index.insert(id, self.next);
-        self.items.insert(self.next, object);
+        self.items.insert(id, object);
     }
 
     pub fn get(&self, id: &str) -> Option<&Object> {
-        self.items.get(self.index.get(id)?)
+        self.items.get(id)
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Object> {
-        self.items.get_mut(self.index.get(id)?)
+        self.items.get_mut(id)
     }
 
     pub fn remove(&mut self, id: &str) -> Option<Object> {
-        self.items.remove(&self.index.remove(id)?)
+        self.items.shift_remove(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Object> + Clone {
         self.items.values()
+    }
+
+    /// Objects from position `start`, at most `count` of them.
+    pub fn slice(&self, start: usize, count: usize) -> impl Iterator<Item = &Object> {
+        let start = start.min(self.items.len());
+        let end = start.saturating_add(count).min(self.items.len());
+        self.items
+            .get_range(start..end)
+            .into_iter()
+            .flat_map(|m| m.values())
     }
 
     /// Ids of the objects whose `key` field equals `value`.
@@ -135,7 +148,12 @@ pub(crate) fn new_id() -> String {
     let mut bytes = fastrand::u128(..).to_be_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let hex: String = bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+        .map(char::from)
+        .collect();
     format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],
@@ -146,8 +164,8 @@ pub(crate) fn new_id() -> String {
     )
 }
 
-/// One page of `items` in the documented envelope. `total` must be the count of
-/// `items`, passed in so that callers can count without collecting.
+/// One page in the documented envelope. `items` starts at the page's first object
+/// and `total` counts the whole (filtered) collection.
 pub(crate) fn page<'a>(
     items: impl Iterator<Item = &'a Object>,
     total: usize,
@@ -155,16 +173,7 @@ pub(crate) fn page<'a>(
     size: u64,
     render: impl Fn(&Object) -> Value,
 ) -> Value {
-    let skip = page.saturating_mul(size);
-    let content: Vec<Value> = if skip >= total as u64 {
-        Vec::new()
-    } else {
-        items
-            .skip(skip as usize)
-            .take(size as usize)
-            .map(render)
-            .collect()
-    };
+    let content: Vec<Value> = items.take(size as usize).map(render).collect();
     let total_pages = (total as u64).div_ceil(size);
     json!({
         "content": content,
@@ -194,10 +203,10 @@ mod tests {
             .map(|i| json!({"id": i.to_string()}).as_object().unwrap().clone())
             .collect();
         let render = |o: &Object| Value::Object(o.clone());
-        let p = page(objects.iter(), 3, 1, 2, render);
+        let p = page(objects.iter().skip(2), 3, 1, 2, render);
         assert_eq!(p["totalPages"], 2);
         assert_eq!(p["numberOfElements"], 1);
-        let p = page(objects.iter(), 3, 5, 2, render);
+        let p = page(objects.iter().skip(10), 3, 5, 2, render);
         assert_eq!(p["content"], json!([]));
         assert_eq!(p["totalElements"], 3);
         let p = page(objects.iter().take(0), 0, 0, 10, render);
