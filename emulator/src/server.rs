@@ -24,6 +24,7 @@ use crate::{Config, FaultKind, RecordedRequest, Stats};
 
 const WORKERS: usize = 32;
 const MAX_BODY: u64 = 64 * 1024 * 1024;
+const MAX_RECORDED: usize = 200_000;
 const TOKEN_PATH: &str = "/api/v1/oauth/token";
 
 pub(crate) struct Shared {
@@ -406,7 +407,13 @@ impl Shared {
             body: req.body.clone(),
             status,
         };
-        self.log.lock().unwrap().requests.push(record);
+        let mut log = self.log.lock().unwrap();
+        // A long soak run must not grow without bound; tests look at recent history.
+        if log.requests.len() >= MAX_RECORDED {
+            log.requests.drain(..MAX_RECORDED / 2);
+        }
+        log.requests.push(record);
+        drop(log);
         if self.config.verbose {
             // Path only: the query of a token request may carry the secret.
             eprintln!(
