@@ -1,0 +1,63 @@
+//! Shared helpers of the scenario tests: a scripted HTTP server on loopback
+//! that misbehaves on request, and clients made through the Rust API or the
+//! C ABI. Each test binary uses a different subset, hence the allow.
+#![allow(dead_code)]
+
+pub mod cabi;
+pub mod fake;
+
+use std::time::Duration;
+
+use cloudconnexa::transport::ProxySetting;
+use cloudconnexa::{Client, Config};
+
+/// The secret every scripted test client uses; tests check that it never
+/// shows up in a message.
+pub const SECRET: &str = "s3cr3t-never-shown-0xC0FFEE";
+pub const CLIENT_ID: &str = "scenario-client";
+
+/// A Rust client for `url` with short timeouts and small retry waits, so a
+/// test that exercises them takes seconds, and with no proxy, so nothing
+/// leaves loopback whatever the environment says.
+pub fn client(url: &str) -> Client {
+    client_with(url, CLIENT_ID, SECRET)
+}
+
+pub fn client_with(url: &str, id: &str, secret: &str) -> Client {
+    let config = Config::new(Some(url), Some(id), Some(secret), None).expect("config");
+    let client = Client::new(config).expect("client");
+    client.set_proxy(ProxySetting::Disabled).expect("no proxy");
+    client.set_timeout(Duration::from_secs(3)).expect("timeout");
+    client
+        .set_max_retry_wait(Duration::from_secs(5))
+        .expect("retry wait");
+    client
+}
+
+/// A client of an in-process emulator.
+pub fn emulator_client(emulator: &ccx_emulator::Emulator) -> Client {
+    client_with(
+        &emulator.url(),
+        emulator.client_id(),
+        emulator.client_secret(),
+    )
+}
+
+/// Runs one operation of the endpoint table by its C function name.
+pub fn call(
+    client: &Client,
+    function: &str,
+    args: cloudconnexa::Args<'_>,
+) -> cloudconnexa::Result<Option<String>> {
+    let endpoint = cloudconnexa::endpoints::find(function).expect("known function");
+    client.call(endpoint, &args)
+}
+
+/// Asserts that `text` does not carry the test secret, nor the base64 of
+/// the credentials that hold it.
+pub fn assert_no_secret(text: &str) {
+    use base64::Engine;
+    assert!(!text.contains(SECRET), "secret leaked: {text}");
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{SECRET}"));
+    assert!(!text.contains(&basic), "credentials leaked: {text}");
+}
