@@ -14,7 +14,7 @@ fn rate_limit_headers_and_refusal() {
         rate_limit: Some(RateLimit {
             burst: 3,
             replenish_rate: 1,
-            replenish_time_secs: 15.0,
+            replenish_time_secs: 60.0,
         }),
         time_scale: 100.0,
         ..Config::default()
@@ -23,7 +23,7 @@ fn rate_limit_headers_and_refusal() {
     let first = api.get("/api/v1/regions");
     assert_eq!(first.header("x-ratelimit-remaining"), Some("1"));
     assert_eq!(first.header("x-ratelimit-replenish-rate"), Some("1"));
-    assert_eq!(first.header("x-ratelimit-replenish-time"), Some("0.15"));
+    assert_eq!(first.header("x-ratelimit-replenish-time"), Some("0.6"));
     assert_eq!(first.header("x-ratelimit-burst-capacity"), Some("3"));
     assert_eq!(
         api.get("/api/v1/regions").header("x-ratelimit-remaining"),
@@ -35,10 +35,10 @@ fn rate_limit_headers_and_refusal() {
     assert_eq!(refused.body, "");
     assert_eq!(refused.header("retry-after"), None);
     assert_eq!(refused.header("x-ratelimit-remaining"), Some("0"));
-    assert_eq!(refused.header("x-ratelimit-replenish-time"), Some("0.15"));
+    assert_eq!(refused.header("x-ratelimit-replenish-time"), Some("0.6"));
     assert_eq!(api.emu.stats().rate_limited, 1);
 
-    std::thread::sleep(Duration::from_millis(170));
+    std::thread::sleep(Duration::from_millis(650));
     assert_eq!(api.get("/api/v1/regions").status, 200);
 }
 

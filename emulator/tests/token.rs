@@ -122,12 +122,12 @@ fn resource_calls_need_a_valid_bearer() {
 #[test]
 fn tokens_expire_after_their_ttl() {
     let api = Api::start(Config {
-        token_ttl_secs: 0.6,
+        token_ttl_secs: 1.0,
         ..quiet()
     });
     let resp = api.get("/api/v1/networks");
     assert_eq!(resp.status, 200);
-    std::thread::sleep(Duration::from_millis(800));
+    std::thread::sleep(Duration::from_millis(1200));
     assert_eq!(api.get("/api/v1/networks").status, 401);
 
     // expires_in is a whole number of seconds, never below 1.
