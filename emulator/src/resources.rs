@@ -483,7 +483,7 @@ fn not_found(kind: &Kind, id: &str) -> Reply {
     Reply::error(status, &message)
 }
 
-/// The stored object, checked against the `userId` devices must name.
+/// A copy of the stored object, so that the caller may go on to change the store.
 fn existing(store: &Store, kind: &Kind, id: &str) -> Result<Object, Reply> {
     let object = store
         .col(kind.collection)
@@ -492,6 +492,8 @@ fn existing(store: &Store, kind: &Kind, id: &str) -> Result<Object, Reply> {
     Ok(object.clone())
 }
 
+/// Devices are only reachable through their user: `userId` is required and must
+/// be the device's owner.
 fn owned_device(store: &Store, req: &Req, id: &str) -> Result<Object, Reply> {
     let user = required_parent(store, &DEVICES, req)?.unwrap_or_default();
     let device = existing(store, &DEVICES, id)?;
