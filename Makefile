@@ -45,10 +45,10 @@ $(BUILD)/%: examples/%.c include/cloudconnexa.h build
 	$(CC) $(CFLAGS) -o $@ $< $(C_LINK)
 
 demo-quickstart: $(BUILD)/quickstart
-	$(WITH_EMU) -- $(BUILD)/quickstart
+	$(WITH_EMU) --time-scale 100 -- $(BUILD)/quickstart
 
 demo-onboard-team: $(BUILD)/onboard_team
-	$(WITH_EMU) -- $(BUILD)/onboard_team
+	$(WITH_EMU) --time-scale 100 -- $(BUILD)/onboard_team
 
 demo: $(DEMO_TARGETS)
 
@@ -64,7 +64,7 @@ $(BUILD)/tests/%: tests/c/%.c include/cloudconnexa.h build
 	$(CC) $(CFLAGS) -o $@ $< $(C_LINK) -lpthread
 
 test-c: $(BUILD)/tests/test_core
-	$(WITH_EMU) --token-ttl 2 -- $(BUILD)/tests/test_core
+	$(WITH_EMU) --no-rate-limit --token-ttl 2 -- $(BUILD)/tests/test_core
 
 -include mk/*.mk
 
