@@ -528,6 +528,10 @@ impl Client {
         let separator = if target.has_query { '&' } else { '?' };
         let mut items = ArrayBuilder::new();
         let mut page: i64 = 0;
+        // The previous page's items, to catch a server that ignores `page`
+        // and sends the same full page again, which would otherwise be
+        // followed up to MAX_PAGES times with every item repeated.
+        let mut previous: Vec<String> = Vec::new();
         loop {
             let path = format!("{base}{separator}page={page}&size={size}");
             let reply = self.send(&ApiRequest {
@@ -559,7 +563,19 @@ impl Client {
                         .reserve((total as usize).saturating_mul(per_item + 1).min(1 << 30));
                 }
             }
+            if !content.is_empty() && content.iter().map(|i| i.get()).eq(previous.iter()) {
+                return Err(bad_reply(
+                    &what,
+                    &format!(
+                        "repeats page {} item for item; the server may be ignoring \
+                         the page parameter",
+                        page - 1
+                    ),
+                    &reply.body,
+                ));
+            }
             items.push_all(&content);
+            previous = content.iter().map(|i| i.get().to_string()).collect();
             let more = match envelope.total_pages {
                 Some(total) => {
                     if content.is_empty() && page + 1 < total {
