@@ -70,8 +70,46 @@ fn patch(store: &mut Store, collection: &str, id: &str, fields: &[(&str, Value)]
     }
 }
 
+/// Replaces the documentation's `"string"` placeholders with realistic
+/// values, by field name, so that seeded objects read like a real tenant's.
+/// An array of placeholders is replaced whole by an array value.
+fn fill(value: &mut Value, values: &[(&str, Value)]) {
+    let placeholder = |v: &Value| v.as_str() == Some("string");
+    match value {
+        Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                let replacement = values.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+                match (replacement, &*field) {
+                    (Some(new), old) if placeholder(old) => *field = new.clone(),
+                    (Some(new), Value::Array(items))
+                        if !items.is_empty() && items.iter().all(placeholder) =>
+                    {
+                        *field = match new {
+                            Value::Array(_) => new.clone(),
+                            single => Value::Array(vec![single.clone()]),
+                        };
+                    }
+                    _ => fill(field, values),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| fill(item, values)),
+        _ => {}
+    }
+}
+
 pub(crate) fn seed_examples(store: &mut Store) {
-    let group = parse(example!("user_group.json"))["get_response"].clone();
+    let mut group = parse(example!("user_group.json"))["get_response"].clone();
+    fill(
+        &mut group,
+        &[
+            ("name", json!("Engineering")),
+            ("vpnRegionIds", json!(["us-east-1", "eu-central-1"])),
+            ("gatewaysIds", json!([])),
+            ("systemSubnets", json!(["100.96.0.0/24"])),
+            ("ipv4Subnets", json!(["192.168.50.0/24"])),
+        ],
+    );
     let group_id = add(store, &resources::USER_GROUPS, &group, None);
 
     let mut network = parse(example!("network.json"))["get_response"].clone();
@@ -83,9 +121,27 @@ pub(crate) fn seed_examples(store: &mut Store) {
         .map(|r| json!({"value": r["subnet"], "description": r["description"]}))
         .collect();
     network["routes"] = Value::Array(routes);
+    fill(
+        &mut network,
+        &[
+            ("name", json!("headquarters")),
+            ("description", json!("Main office in Berlin")),
+            ("value", json!("10.10.0.0/16")),
+            ("vpnRegionId", json!("eu-central-1")),
+            ("gatewaysIds", json!([])),
+        ],
+    );
     let network_id = add(store, &resources::NETWORKS, &network, None);
 
-    let ip_service = parse(example!("network_ip_service.json"))["create_request"].clone();
+    let mut ip_service = parse(example!("network_ip_service.json"))["create_request"].clone();
+    fill(
+        &mut ip_service,
+        &[
+            ("name", json!("intranet-web")),
+            ("description", json!("Intranet web servers")),
+            ("value", json!("10.10.20.0/24")),
+        ],
+    );
     add(
         store,
         &resources::NETWORK_IP_SERVICES,
@@ -93,8 +149,8 @@ pub(crate) fn seed_examples(store: &mut Store) {
         Some(&network_id),
     );
     let application = json!({
-        "name": "string",
-        "description": "string",
+        "name": "wiki",
+        "description": "Team wiki",
         "routes": [{"value": "app.example.com", "allowEmbeddedIp": false, "exactMatch": true}],
         "config": {"serviceTypes": ["ANY"], "customServiceTypes": []},
     });
@@ -105,18 +161,33 @@ pub(crate) fn seed_examples(store: &mut Store) {
         Some(&network_id),
     );
 
-    let host_connector = parse(example!("host_connector.json"))["create_request"].clone();
+    let mut host_connector = parse(example!("host_connector.json"))["create_request"].clone();
+    fill(
+        &mut host_connector,
+        &[
+            ("name", json!("build-server-connector")),
+            ("description", json!("Connector on the build server")),
+            ("vpnRegionId", json!("us-east-1")),
+        ],
+    );
     let host = json!({
-        "name": "string",
-        "description": "string",
+        "name": "build-server",
+        "description": "CI build server",
         "domain": "host.example.com",
         "internetAccess": "SPLIT_TUNNEL_ON",
         "gatewaysIds": [],
         "connectors": [host_connector],
     });
     let host_id = add(store, &resources::HOSTS, &host, None);
-    let host_service =
+    let mut host_service =
         parse(example!("host_ip_service.json"))["page_response_v1_1_1"]["content"][0].clone();
+    fill(
+        &mut host_service,
+        &[
+            ("name", json!("ssh")),
+            ("description", json!("SSH to the build server")),
+        ],
+    );
     add(
         store,
         &resources::HOST_IP_SERVICES,
@@ -130,8 +201,34 @@ pub(crate) fn seed_examples(store: &mut Store) {
         Some(&host_id),
     );
 
-    let device = parse(example!("device.json"))["get_response_v1_0"].clone();
+    let mut device = parse(example!("device.json"))["get_response_v1_0"].clone();
+    fill(
+        &mut device,
+        &[
+            ("name", json!("ada-laptop")),
+            ("description", json!("Work laptop")),
+            ("clientUUID", json!("5b0f7a52-6c1d-4b0e-9d8e-2f4b7c1a9e11")),
+            ("ipV4Address", json!("100.96.1.2")),
+            ("ipV6Address", json!("fd00:100:96::2")),
+            ("os", json!("macOS")),
+            ("version", json!("14.5")),
+        ],
+    );
     let mut user = parse(example!("user.json"))["page_response_v1_2_0"]["content"][0].clone();
+    fill(
+        &mut user,
+        &[
+            ("firstName", json!("Ada")),
+            ("lastName", json!("Lovelace")),
+            ("username", json!("ada")),
+            ("email", json!("ada@example.com")),
+            ("name", json!("ada-laptop")),
+            ("description", json!("Work laptop")),
+            ("clientUUID", json!("5b0f7a52-6c1d-4b0e-9d8e-2f4b7c1a9e11")),
+            ("ipV4Address", json!("100.96.1.2")),
+            ("ipV6Address", json!("fd00:100:96::2")),
+        ],
+    );
     user["groupId"] = json!(group_id);
     user["secondaryGroupIds"] = json!([]);
     user["devices"] = json!([device]);
@@ -147,13 +244,41 @@ pub(crate) fn seed_examples(store: &mut Store) {
     patch(store, "users", &user_id, &user_fields);
 
     let mut posture = parse(example!("device_posture.json"))["get_response"].clone();
+    fill(
+        &mut posture,
+        &[
+            ("name", json!("managed-laptops")),
+            ("description", json!("Company laptops with disk encryption")),
+            ("version", json!("10.0.19045")),
+            ("volume", json!("C:")),
+            ("certificate", json!("corp-device-ca")),
+        ],
+    );
     posture["userGroupsIds"] = json!([group_id]);
     add(store, &resources::DEVICE_POSTURES, &posture, None);
 
-    let record = parse(example!("dns_record.json"))["get_response"].clone();
+    let mut record = parse(example!("dns_record.json"))["get_response"].clone();
+    fill(
+        &mut record,
+        &[
+            ("domain", json!("wiki.corp.example")),
+            ("description", json!("Team wiki")),
+            ("ipv4Addresses", json!(["10.10.20.15"])),
+            ("ipv6Addresses", json!([])),
+        ],
+    );
     add(store, &resources::DNS_RECORDS, &record, None);
 
     let mut context = parse(example!("location_context.json"))["get_response"].clone();
+    fill(
+        &mut context,
+        &[
+            ("name", json!("office-only")),
+            ("description", json!("Allow connections from the office")),
+            ("ip", json!("203.0.113.0/24")),
+            ("countries", json!(["DE", "US"])),
+        ],
+    );
     context["userGroupsIds"] = json!([group_id]);
     add(store, &resources::LOCATION_CONTEXTS, &context, None);
 
