@@ -201,34 +201,23 @@ pub(crate) fn seed_examples(store: &mut Store) {
         Some(&host_id),
     );
 
+    let laptop = [
+        ("name", json!("ada-laptop")),
+        ("description", json!("Work laptop")),
+        ("clientUUID", json!("5b0f7a52-6c1d-4b0e-9d8e-2f4b7c1a9e11")),
+        ("ipV4Address", json!("100.96.1.2")),
+        ("ipV6Address", json!("fd00:100:96::2")),
+        ("os", json!("macOS")),
+        ("version", json!("14.5")),
+        ("firstName", json!("Ada")),
+        ("lastName", json!("Lovelace")),
+        ("username", json!("ada")),
+        ("email", json!("ada@example.com")),
+    ];
     let mut device = parse(example!("device.json"))["get_response_v1_0"].clone();
-    fill(
-        &mut device,
-        &[
-            ("name", json!("ada-laptop")),
-            ("description", json!("Work laptop")),
-            ("clientUUID", json!("5b0f7a52-6c1d-4b0e-9d8e-2f4b7c1a9e11")),
-            ("ipV4Address", json!("100.96.1.2")),
-            ("ipV6Address", json!("fd00:100:96::2")),
-            ("os", json!("macOS")),
-            ("version", json!("14.5")),
-        ],
-    );
+    fill(&mut device, &laptop);
     let mut user = parse(example!("user.json"))["page_response_v1_2_0"]["content"][0].clone();
-    fill(
-        &mut user,
-        &[
-            ("firstName", json!("Ada")),
-            ("lastName", json!("Lovelace")),
-            ("username", json!("ada")),
-            ("email", json!("ada@example.com")),
-            ("name", json!("ada-laptop")),
-            ("description", json!("Work laptop")),
-            ("clientUUID", json!("5b0f7a52-6c1d-4b0e-9d8e-2f4b7c1a9e11")),
-            ("ipV4Address", json!("100.96.1.2")),
-            ("ipV6Address", json!("fd00:100:96::2")),
-        ],
-    );
+    fill(&mut user, &laptop);
     user["groupId"] = json!(group_id);
     user["secondaryGroupIds"] = json!([]);
     user["devices"] = json!([device]);
