@@ -307,7 +307,14 @@ fn stream_endless(shared: &Shared, out: &mut TcpStream, total: u64, chunked: boo
     }
     // A string value that never closes: valid JSON so far, whatever the
     // point at which the client gives up.
-    let _ = out.write_all(br#"{"padding":""#);
+    let prefix = br#"{"padding":""#;
+    if chunked {
+        let _ = out.write_all(format!("{:x}\r\n", prefix.len()).as_bytes());
+        let _ = out.write_all(prefix);
+        let _ = out.write_all(b"\r\n");
+    } else {
+        let _ = out.write_all(prefix);
+    }
     let block = vec![b'x'; 64 * 1024];
     let mut sent: u64 = 0;
     while sent < total && !shared.stop.load(Ordering::SeqCst) {
