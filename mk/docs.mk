@@ -9,6 +9,6 @@ SNIPPET_CFLAGS := -std=c11 -Wall -Wextra -Werror
 test-docs: build
 	$(WITH_EMU) --no-rate-limit -- python3 $(ROOT)/scripts/extract-snippets \
 		--out $(BUILD)/snippets --cc "$(CC)" --cflags "$(SNIPPET_CFLAGS)" \
-		--link "$(C_LINK)" $(sort $(wildcard $(ROOT)/docs/*.md))
+		--link "$(C_LINK) -lpthread" $(sort $(wildcard $(ROOT)/docs/*.md))
 
 TEST_TARGETS += test-docs
