@@ -23,6 +23,7 @@ mod seed;
 mod server;
 mod settings;
 mod store;
+mod tls;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -51,6 +52,24 @@ pub struct Config {
     pub max_page_size: u32,
     /// Log one line per request to stderr (never a token or secret).
     pub verbose: bool,
+    /// Serve HTTPS with this certificate instead of plain HTTP.
+    pub tls: Option<TlsIdentity>,
+}
+
+/// A server certificate chain and its private key, both as PEM text.
+#[derive(Clone)]
+pub struct TlsIdentity {
+    /// The server's certificate first, then any intermediates.
+    pub cert_chain_pem: String,
+    /// PKCS#8, PKCS#1 or SEC1 private key.
+    pub key_pem: String,
+}
+
+impl std::fmt::Debug for TlsIdentity {
+    // The key is a secret even in a test tool.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TlsIdentity { .. }")
+    }
 }
 
 impl Default for Config {
@@ -67,6 +86,7 @@ impl Default for Config {
             control: false,
             max_page_size: 1000,
             verbose: false,
+            tls: None,
         }
     }
 }
@@ -203,9 +223,15 @@ impl Emulator {
         })
     }
 
-    /// Base URL, e.g. "http://127.0.0.1:40123" (no trailing slash, no path).
+    /// Base URL, e.g. "http://127.0.0.1:40123" (no trailing slash, no path);
+    /// "https://..." when serving TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.shared.addr)
+        let scheme = if self.shared.config.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.shared.addr)
     }
 
     pub fn port(&self) -> u16 {

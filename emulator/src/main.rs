@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use ccx_emulator::{Config, Emulator, RateLimit};
+use ccx_emulator::{Config, Emulator, RateLimit, TlsIdentity};
 
 const USAGE: &str = "\
 Usage: ccx-emulator [OPTIONS]
@@ -25,6 +25,8 @@ Options:
   --no-seed                 start empty instead of with the documented examples
   --control                 serve the /_emulator/... control endpoints
   --verbose                 log one line per request to stderr
+  --tls-cert PEM            serve HTTPS with this certificate chain (with --tls-key)
+  --tls-key PEM             the certificate's private key
   -h, --help                show this help
 ";
 
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Config>, String> {
     let mut config = Config::default();
+    let (mut cert, mut key) = (None, None);
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
@@ -90,10 +93,24 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Config>, Strin
             "--no-seed" => config.seed = false,
             "--control" => config.control = true,
             "--verbose" => config.verbose = true,
+            "--tls-cert" => cert = Some(value(&flag)?),
+            "--tls-key" => key = Some(value(&flag)?),
             _ => return Err(format!("unknown option '{arg}'")),
         }
     }
+    config.tls = match (cert, key) {
+        (None, None) => None,
+        (Some(cert), Some(key)) => Some(TlsIdentity {
+            cert_chain_pem: read_pem("--tls-cert", &cert)?,
+            key_pem: read_pem("--tls-key", &key)?,
+        }),
+        _ => return Err("--tls-cert and --tls-key go together".to_string()),
+    };
     Ok(Some(config))
+}
+
+fn read_pem(flag: &str, path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{flag}: cannot read '{path}': {e}"))
 }
 
 fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, String> {
@@ -165,5 +182,7 @@ mod tests {
         assert!(parse(args(&["--bogus"])).is_err());
         assert!(parse(args(&["--port"])).is_err());
         assert!(parse(args(&["--rate-limit", "1:2"])).is_err());
+        assert!(parse(args(&["--tls-cert", "cert.pem"])).is_err());
+        assert!(parse(args(&["--tls-cert", "/nonexistent", "--tls-key", "/x"])).is_err());
     }
 }

@@ -39,6 +39,8 @@ pub(crate) struct Shared {
     conns: Mutex<Conns>,
     /// Requests held unanswered by `Hang` faults until shutdown.
     parked: Mutex<Vec<tiny_http::Request>>,
+    /// Set when serving HTTPS.
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 #[derive(Default)]
@@ -89,6 +91,10 @@ pub(crate) fn start(config: Config) -> io::Result<(Arc<Shared>, Running)> {
         .ok_or_else(|| other("tiny_http did not bind an IP address"))?;
     let listener = TcpListener::bind(("127.0.0.1", config.port))?;
     let addr = listener.local_addr()?;
+    let tls = match &config.tls {
+        Some(identity) => Some(crate::tls::server_config(identity)?),
+        None => None,
+    };
 
     let shared = Arc::new(Shared {
         auth: Auth::new(
@@ -103,6 +109,7 @@ pub(crate) fn start(config: Config) -> io::Result<(Arc<Shared>, Running)> {
         stopping: AtomicBool::new(false),
         conns: Mutex::new(Conns::default()),
         parked: Mutex::new(Vec::new()),
+        tls,
         config,
         addr,
     });
@@ -206,6 +213,28 @@ fn relay(shared: &Arc<Shared>, client: TcpStream, upstream: SocketAddr) -> io::R
     conns
         .open
         .insert(key, (client.try_clone()?, server_side.try_clone()?));
+
+    if let Some(tls) = &shared.tls {
+        let session = crate::tls::Session::new(tls, client)?;
+        let (inbound_session, to_server) = (session.clone(), server_side.try_clone()?);
+        let inbound = thread::Builder::new()
+            .name("ccx-emulator-tls-in".into())
+            .spawn(move || {
+                inbound_session.pump_in(&to_server);
+                let _ = to_server.shutdown(Shutdown::Write);
+            })?;
+        let shared_out = shared.clone();
+        let outbound = thread::Builder::new()
+            .name("ccx-emulator-tls-out".into())
+            .spawn(move || {
+                session.pump_out(server_side);
+                session.shutdown();
+                shared_out.conns.lock().unwrap().close(&key);
+            })?;
+        conns.relays.push(inbound);
+        conns.relays.push(outbound);
+        return Ok(());
+    }
 
     let (from_client, to_server) = (client.try_clone()?, server_side.try_clone()?);
     let inbound = thread::Builder::new()
