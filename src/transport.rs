@@ -76,7 +76,7 @@ impl Transport {
     pub fn new() -> Result<Transport> {
         let settings = AgentSettings {
             proxy: ProxySetting::FromEnvironment,
-            ca_pem: None,
+            ca_pem: ca_pem_from_environment()?,
         };
         let agent = build_agent(&settings)?;
         Ok(Transport {
@@ -145,6 +145,27 @@ impl Transport {
             body,
         })
     }
+}
+
+/// Names a PEM file of CA certificates to trust instead of the bundled
+/// roots, as OpenSSL and curl read it; `ccx_client_set_ca_file` overrides it.
+pub const ENV_SSL_CERT_FILE: &str = "SSL_CERT_FILE";
+
+/// The PEM that `SSL_CERT_FILE` names, if it is set. A file that cannot be
+/// read is an error rather than a silent fall-back to the bundled roots:
+/// whoever set the variable meant to narrow or replace them.
+fn ca_pem_from_environment() -> Result<Option<Arc<Vec<u8>>>> {
+    let Some(path) = std::env::var_os(ENV_SSL_CERT_FILE).filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    std::fs::read(&path)
+        .map(|pem| Some(Arc::new(pem)))
+        .map_err(|e| {
+            Error::config(format!(
+                "cannot read {ENV_SSL_CERT_FILE} {:?}: {e}",
+                path.to_string_lossy()
+            ))
+        })
 }
 
 fn build_agent(settings: &AgentSettings) -> Result<Agent> {
