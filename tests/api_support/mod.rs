@@ -45,16 +45,20 @@ pub struct Lib {
 unsafe impl Send for Lib {}
 unsafe impl Sync for Lib {}
 
-/// The `.so` next to the test binary's profile directory: `cargo test`
-/// builds the cdylib together with the rlib it links the tests against.
+/// The `.so` that `cargo test` built with this test binary, in `deps/`
+/// beside it: that one always matches the sources. (Test builds leave the
+/// copy in the profile directory, which `make build` writes, as it was.)
 fn library_path() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
+    let deps = exe.parent().map(PathBuf::from).unwrap_or_default();
+    let fresh = deps.join("libcloudconnexa.so");
+    if fresh.exists() {
+        return fresh;
+    }
+    deps.parent()
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo_file("target/debug"));
-    profile_dir.join("libcloudconnexa.so")
+        .unwrap_or_else(|| repo_file("target/debug"))
+        .join("libcloudconnexa.so")
 }
 
 pub fn lib() -> &'static Lib {
