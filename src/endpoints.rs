@@ -621,7 +621,10 @@ impl Client {
                 body: None,
             })?;
             let what = format!("GET /api/v1{}", target.path);
-            let envelope: std::collections::HashMap<&str, &RawValue> =
+            // Owned keys: a borrowed &str cannot hold a key spelt with an
+            // escape (`"caf\u00e9"`), and an unknown field must not fail
+            // the whole list.
+            let envelope: std::collections::HashMap<String, &RawValue> =
                 serde_json::from_slice(&reply.body).map_err(|e| {
                     bad_reply(&what, &format!("is not a JSON object: {e}"), &reply.body)
                 })?;
