@@ -208,49 +208,30 @@ impl Client {
         type O = *mut *mut c_char;
         type C = *mut c_void;
         use Ty::{Int as I, Out as W, Str as T};
+        // The symbol as a C function taking the client, then these types.
+        macro_rules! as_fn {
+            ($($t:ty),*) => {
+                std::mem::transmute::<*mut c_void, unsafe extern "C" fn(C, $($t),*) -> i32>(f)
+            };
+        }
         // One arm per signature shape of functions.tsv; a new shape fails
         // here rather than being called with the wrong arguments.
-        let status =
-            unsafe {
-                match shape {
-                    [] => std::mem::transmute::<_, unsafe extern "C" fn(C) -> i32>(f)(c),
-                    [W] => std::mem::transmute::<_, unsafe extern "C" fn(C, O) -> i32>(f)(c, o),
-                    [T] => std::mem::transmute::<_, unsafe extern "C" fn(C, S) -> i32>(f)(c, s(0)),
-                    [T, W] => std::mem::transmute::<_, unsafe extern "C" fn(C, S, O) -> i32>(f)(
-                        c,
-                        s(0),
-                        o,
-                    ),
-                    [T, T] => std::mem::transmute::<_, unsafe extern "C" fn(C, S, S) -> i32>(f)(
-                        c,
-                        s(0),
-                        s(1),
-                    ),
-                    [T, T, W] => std::mem::transmute::<_, unsafe extern "C" fn(C, S, S, O) -> i32>(
-                        f,
-                    )(c, s(0), s(1), o),
-                    [T, T, T] => std::mem::transmute::<_, unsafe extern "C" fn(C, S, S, S) -> i32>(
-                        f,
-                    )(c, s(0), s(1), s(2)),
-                    [T, T, T, W] => std::mem::transmute::<
-                        _,
-                        unsafe extern "C" fn(C, S, S, S, O) -> i32,
-                    >(f)(c, s(0), s(1), s(2), o),
-                    [I, I, W] => std::mem::transmute::<
-                        _,
-                        unsafe extern "C" fn(C, i32, i32, O) -> i32,
-                    >(f)(c, n(0), n(1), o),
-                    [T, I, I, W] => std::mem::transmute::<
-                        _,
-                        unsafe extern "C" fn(C, S, i32, i32, O) -> i32,
-                    >(f)(c, s(0), n(1), n(2), o),
-                    [T, T, I, W] => std::mem::transmute::<
-                        _,
-                        unsafe extern "C" fn(C, S, S, i32, O) -> i32,
-                    >(f)(c, s(0), s(1), n(2), o),
-                    other => panic!("{function}: no caller for the shape {other:?}"),
-                }
-            };
+        let status = unsafe {
+            match shape {
+                [] => as_fn!()(c),
+                [W] => as_fn!(O)(c, o),
+                [T] => as_fn!(S)(c, s(0)),
+                [T, W] => as_fn!(S, O)(c, s(0), o),
+                [T, T] => as_fn!(S, S)(c, s(0), s(1)),
+                [T, T, W] => as_fn!(S, S, O)(c, s(0), s(1), o),
+                [T, T, T] => as_fn!(S, S, S)(c, s(0), s(1), s(2)),
+                [T, T, T, W] => as_fn!(S, S, S, O)(c, s(0), s(1), s(2), o),
+                [I, I, W] => as_fn!(i32, i32, O)(c, n(0), n(1), o),
+                [T, I, I, W] => as_fn!(S, i32, i32, O)(c, s(0), n(1), n(2), o),
+                [T, T, I, W] => as_fn!(S, S, i32, O)(c, s(0), s(1), n(2), o),
+                other => panic!("{function}: no caller for the shape {other:?}"),
+            }
+        };
         let error = if status == CCX_OK {
             String::new()
         } else {
@@ -402,11 +383,7 @@ fn parse_params(signature: &str) -> Vec<(Ty, String)> {
     );
     params
         .map(|p| {
-            let name = p
-                .rsplit(|c: char| c == '*' || c == ' ')
-                .next()
-                .unwrap()
-                .to_string();
+            let name = p.rsplit(['*', ' ']).next().unwrap().to_string();
             let ty = if p.starts_with("const char *") {
                 Ty::Str
             } else if p.starts_with("int32_t ") {
