@@ -11,10 +11,8 @@ RUBY     ?= ruby
 GO_DIR   := $(ROOT)/bindings/go
 RUBY_DIR := $(ROOT)/bindings/ruby
 
-# cgo finds the header and the library in the tree; nothing is installed.
-GO_ENV := CGO_ENABLED=1 CCX_EMULATOR=$(EMULATOR) \
-	CGO_CFLAGS='-I$(ROOT)/include' \
-	CGO_LDFLAGS='-L$(TARGET) -Wl,-rpath,$(TARGET) -lcloudconnexa'
+# -tags ccx_intree makes cgo use include/ and target/debug: no install.
+GO_ENV := CGO_ENABLED=1 CCX_EMULATOR=$(EMULATOR)
 RUBY_ENV := CLOUDCONNEXA_LIB=$(LIB_SO)
 
 .PHONY: test-cpp test-go test-ruby demo-cpp demo-go demo-ruby \
@@ -50,3 +48,20 @@ demo-cpp: $(BUILD)/examples/quickstart-cpp
 	$(WITH_EMU) -- $(BUILD)/examples/quickstart-cpp
 
 TEST_TARGETS += test-cpp
+
+# --- Go ----------------------------------------------------------------
+
+# The tests start their own emulator from $(EMULATOR). One run with the
+# race detector covers both the behaviour and data races.
+test-go: build
+	cd $(GO_DIR) && $(GO_ENV) $(GO) vet -tags ccx_intree ./...
+	cd $(GO_DIR) && $(GO_ENV) $(GO) test -race -count=1 -tags ccx_intree \
+		./...
+	cd $(GO_DIR) && $(GO_ENV) $(WITH_EMU) -- $(GO) run -tags ccx_intree \
+		$(ROOT)/examples/quickstart.go >/dev/null
+
+demo-go: build
+	cd $(GO_DIR) && $(GO_ENV) $(WITH_EMU) -- $(GO) run -tags ccx_intree \
+		$(ROOT)/examples/quickstart.go
+
+TEST_TARGETS += test-go

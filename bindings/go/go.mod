@@ -1,0 +1,3 @@
+module github.com/libcloudconnexa/cloudconnexa-go
+
+go 1.21
