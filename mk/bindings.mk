@@ -65,3 +65,17 @@ demo-go: build
 		$(ROOT)/examples/quickstart.go
 
 TEST_TARGETS += test-go
+
+# --- Ruby --------------------------------------------------------------
+
+test-ruby: build
+	$(RUBY_ENV) CCX_EMULATOR=$(EMULATOR) $(RUBY) -w -I$(RUBY_DIR)/lib \
+		$(RUBY_DIR)/test/test_client.rb
+	$(RUBY_ENV) $(WITH_EMU) --no-rate-limit -- $(RUBY) -I$(RUBY_DIR)/lib \
+		$(ROOT)/examples/quickstart.rb >/dev/null
+
+demo-ruby: build
+	$(RUBY_ENV) $(WITH_EMU) -- $(RUBY) -I$(RUBY_DIR)/lib \
+		$(ROOT)/examples/quickstart.rb
+
+TEST_TARGETS += test-ruby
