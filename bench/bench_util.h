@@ -30,13 +30,24 @@ static inline double bench_cpu(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-/* Peak resident set size in KiB. */
+/*
+ * Peak resident set size in KiB: VmHWM of this process image. Not
+ * getrusage's ru_maxrss, which Linux carries across execve, so that a
+ * child of a large parent (the Python driver) reports the parent's peak.
+ */
 static inline long bench_maxrss_kb(void)
 {
-    struct rusage ru;
+    char line[256];
+    long kb = -1;
+    FILE *f = fopen("/proc/self/status", "r");
 
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
 }
 
 /*
