@@ -6,6 +6,8 @@
 mod api_support;
 
 use api_support::*;
+use std::collections::HashMap;
+
 use serde_json::{json, Value};
 
 /// How to make an object of a collection, and what an update changes.
@@ -132,13 +134,19 @@ fn verb(function: &str) -> &str {
 struct World {
     emulator: ccx_emulator::Emulator,
     setup: Client,
+    /// One client per api_version, kept so each fetches one token only.
+    clients: std::cell::RefCell<HashMap<Option<String>, std::rc::Rc<Client>>>,
 }
 
 impl World {
     fn new() -> World {
         let emulator = emulator();
         let setup = Client::for_emulator(&emulator, None);
-        World { emulator, setup }
+        World {
+            emulator,
+            setup,
+            clients: Default::default(),
+        }
     }
 
     /// Creates an object (and its parent) through the library's escape
@@ -157,6 +165,15 @@ impl World {
             .json("POST", &path, Some(body.unwrap_or(recipe.create)));
         let id = created["id"].as_str().expect("created id").to_string();
         (parent, id)
+    }
+
+    fn client(&self, version: Option<&str>) -> std::rc::Rc<Client> {
+        let key = version.map(str::to_string);
+        let mut clients = self.clients.borrow_mut();
+        let client = clients
+            .entry(key)
+            .or_insert_with(|| Client::for_emulator(&self.emulator, version).into());
+        client.clone()
     }
 
     fn state(&self, name: &str) -> Value {
@@ -285,7 +302,7 @@ fn exercise(world: &World, row: &Row, version: Option<&str>, with_parent: bool) 
     }
 
     // Act.
-    let client = Client::for_emulator(&world.emulator, version);
+    let client = world.client(version);
     world.emulator.clear_requests();
     let reply = client.call(&row.function, &row.shape(), &args_for(row, &case, &region));
     assert_eq!(reply.status, CCX_OK, "{what}: {}", reply.error);
@@ -569,7 +586,8 @@ fn dummy_args(row: &Row) -> Vec<Arg> {
             (Ty::Int, "page") => Arg::Int(0),
             (Ty::Int, _) => Arg::Int(10),
             (_, "name") => Arg::text(SETTING),
-            (_, "body_json" | "value_json" | "filter_json") => Arg::text("{}"),
+            (_, "value_json") => Arg::text("\"CUSTOM\""),
+            (_, "body_json" | "filter_json") => Arg::text("{}"),
             (_, "cursor") => Arg::Str(None),
             _ => Arg::text("00000000-0000-0000-0000-000000000000"),
         })
@@ -769,4 +787,68 @@ fn the_library_exports_exactly_the_contract() {
             .join(" ");
         assert_eq!(header, &tsv, "signature of {}", row.function);
     }
+}
+
+/// Is a NULL allowed for this parameter of this row?
+fn may_be_null(row: &Row, name: &str) -> bool {
+    match name {
+        "cursor" | "filter_json" => true,
+        "network_id" | "host_id" | "user_id" => row.query.contains("optional"),
+        _ => false,
+    }
+}
+
+#[test]
+fn missing_and_out_of_range_arguments_are_refused_before_sending() {
+    let emulator = emulator();
+    let client = Client::for_emulator(&emulator, None);
+    let before = emulator.stats().requests;
+    let mut refused = 0;
+    for row in functions() {
+        let good = dummy_args(&row);
+        let inputs: Vec<&(Ty, String)> = row.params.iter().filter(|(t, _)| *t != Ty::Out).collect();
+        let mut bad_cases: Vec<(String, Vec<Arg>)> = Vec::new();
+        for (i, (ty, name)) in inputs.iter().enumerate() {
+            let mut args = good.clone();
+            match (ty, name.as_str()) {
+                (Ty::Str, name) if !may_be_null(&row, name) => {
+                    args[i] = Arg::Str(None);
+                    bad_cases.push((format!("NULL {name}"), args));
+                }
+                (Ty::Str, "id" | "network_id" | "host_id" | "user_id" | "region_id") => {
+                    args[i] = Arg::text("");
+                    bad_cases.push((format!("empty {name}"), args));
+                }
+                (Ty::Int, "page") => {
+                    args[i] = Arg::Int(-1);
+                    bad_cases.push(("page -1".into(), args));
+                }
+                (Ty::Int, "size") => {
+                    let max = if row.has("cursor") { 100 } else { 1000 };
+                    for size in [0, -5, max + 1] {
+                        let mut args = good.clone();
+                        args[i] = Arg::Int(size);
+                        bad_cases.push((format!("size {size}"), args));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (case, args) in bad_cases {
+            let reply = client.call(&row.function, &row.shape(), &args);
+            assert_eq!(
+                reply.status, CCX_ERR_INVALID_ARGUMENT,
+                "{} with {case}: {}",
+                row.function, reply.error
+            );
+            assert!(reply.out.is_none(), "{} with {case}", row.function);
+            refused += 1;
+        }
+    }
+    assert_eq!(
+        emulator.stats().requests,
+        before,
+        "a refused call sent a request"
+    );
+    assert!(refused > 127, "only {refused} refusals checked");
 }

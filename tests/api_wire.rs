@@ -775,6 +775,11 @@ fn a_missing_dns_record_is_not_found_although_the_api_says_400() {
         emulator.clear_requests();
         let reply = call(&client, function, &[text(NOWHERE)]);
         assert_eq!(
+            lib().last_http_status(),
+            400,
+            "{function}: the reply's status"
+        );
+        assert_eq!(
             reply.status, CCX_ERR_NOT_FOUND,
             "{function}: {}",
             reply.error

@@ -100,6 +100,13 @@ impl Lib {
             .into_owned()
     }
 
+    /// The HTTP status of this thread's last call; 0 when none.
+    pub fn last_http_status(&self) -> i32 {
+        let f: extern "C" fn() -> i32 =
+            unsafe { std::mem::transmute(self.must("ccx_last_http_status")) };
+        f()
+    }
+
     fn take_string(&self, s: *mut c_char) -> Option<String> {
         if s.is_null() {
             return None;
