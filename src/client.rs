@@ -239,8 +239,11 @@ impl Client {
             Some(&basic),
             true,
         )?;
-        let token =
-            parse_token_reply(&reply.body).map_err(|e| e.with_reply(reply.status, &reply.body))?;
+        // A 2xx token reply is meant to carry a credential, even one that
+        // is refused here, so its body is wiped after use and never handed
+        // back as the error body.
+        let body = zeroize::Zeroizing::new(reply.body);
+        let token = parse_token_reply(&body).map_err(|e| e.with_reply(reply.status, &[]))?;
         self.log(Level::Info, || {
             format!(
                 "token fetched in {} ms, valid for {}",
