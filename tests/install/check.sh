@@ -24,8 +24,8 @@ mkdir -p "$work"
 # The file layout and the SONAME chain .so -> .so.MAJOR -> .so.X.Y.Z.
 real=libcloudconnexa.so.$CCX_VERSION
 expect "real library is a file" "$(stat -c %F "$lib/$real")" "regular file"
-expect ".so.$CCX_MAJOR link" "$(readlink "$lib/libcloudconnexa.so.$CCX_MAJOR")" \
-    "$real"
+expect ".so.$CCX_MAJOR link" \
+    "$(readlink "$lib/libcloudconnexa.so.$CCX_MAJOR")" "$real"
 expect ".so link" "$(readlink "$lib/libcloudconnexa.so")" \
     "libcloudconnexa.so.$CCX_MAJOR"
 soname=$(readelf -d "$lib/$real" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
@@ -65,7 +65,8 @@ esac
 # shellcheck disable=SC2086
 $CC $CFLAGS -DEXPECTED_VERSION="\"$CCX_VERSION\"" -o "$work/smoke" \
     "$here/smoke.c" $cflags $libs
-needed=$(readelf -d "$work/smoke" | sed -n 's/.*(NEEDED).*\[\(libcloud.*\)\]/\1/p')
+needed=$(readelf -d "$work/smoke" |
+    sed -n 's/.*(NEEDED).*\[\(libcloud.*\)\]/\1/p')
 expect "dynamic program needs" "$needed" "libcloudconnexa.so.$CCX_MAJOR"
 if LD_LIBRARY_PATH=$lib env $WITH_EMU --no-rate-limit -- "$work/smoke"; then
     ok

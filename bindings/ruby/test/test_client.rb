@@ -147,7 +147,8 @@ class TestClient < Minitest::Test
             problems << "#{id}: #{e.message}" unless
               e.message.include?("ID #{id} not found")
           end
-          problems << "#{id}: list" unless @client.networks_list.start_with?("[")
+          list = @client.networks_list
+          problems << "#{id}: list #{list[0, 40]}" unless list.start_with?("[")
         end
       end
     end
