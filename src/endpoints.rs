@@ -697,7 +697,7 @@ impl Client {
             path_and_query: &path,
             body: encoded.as_ref().map(|e| e.body()),
         })?;
-        settings::decode(setting, &reply.body)
+        settings::decode(setting, &reply.body, endpoint.op == SettingGet)
     }
 }
 

@@ -163,12 +163,14 @@ pub fn encode(setting: &Setting, value_json: &str) -> Result<Encoded> {
 }
 
 /// Turns a settings reply into JSON: text settings come back as raw text
-/// and are returned as a JSON string; an empty reply means no value.
-pub fn decode(setting: &Setting, body: &[u8]) -> Result<Option<String>> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+/// and are returned as a JSON string; an empty reply means no value, except
+/// that reading a text setting whose value is "" gives an empty body.
+pub fn decode(setting: &Setting, body: &[u8], reading: bool) -> Result<Option<String>> {
+    let is_text = matches!(setting.kind, Kind::Text(_));
+    if body.iter().all(u8::is_ascii_whitespace) && !(reading && is_text) {
         return Ok(None);
     }
-    if let Kind::Text(_) = setting.kind {
+    if is_text {
         let text = String::from_utf8_lossy(body);
         if serde_json::from_str::<String>(&text).is_ok() {
             return Ok(Some(text.into_owned()));

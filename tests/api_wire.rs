@@ -842,3 +842,18 @@ fn malformed_json_is_refused_before_anything_is_sent() {
     );
     assert!(checked >= 30, "only {checked} functions take JSON");
 }
+
+#[test]
+fn an_empty_text_setting_reads_back_as_an_empty_string() {
+    let emulator = emulator();
+    let client = setup(&emulator);
+    let name = "dns/default-suffix";
+    call(&client, "ccx_settings_set", &[text(name), text("\"\"")]).ok(name);
+    assert_eq!(emulator.state_json("settings")[name], "");
+    let read = call(&client, "ccx_settings_get", &[text(name)]).ok(name);
+    assert_eq!(
+        read.as_deref(),
+        Some("\"\""),
+        "a set value must not read back as no value"
+    );
+}
