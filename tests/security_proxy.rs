@@ -1,0 +1,379 @@
+//! Proxies: `HTTPS_PROXY` and `NO_PROXY` are honoured by default, as curl
+//! users expect; `ccx_client_set_proxy(client, url)` sets one and
+//! `ccx_client_set_proxy(client, NULL)` turns proxying off. The proxy here is
+//! a small CONNECT proxy on loopback that records what it was asked and
+//! tunnels only to loopback.
+//!
+//! The proxy variables are process-global and read when a client is made,
+//! so every test in this binary holds one lock while it changes them.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use ccx_emulator::{Config, Emulator, TlsIdentity};
+use cloudconnexa::ffi;
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, SanType};
+use support::cabi::{c, last_error, CClient};
+
+const PROXY_VARIABLES: [&str; 8] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+static ENVIRONMENT: Mutex<()> = Mutex::new(());
+
+/// Holds the environment lock with every proxy variable cleared, and puts
+/// back what was there when dropped.
+struct ProxyEnv {
+    saved: Vec<(&'static str, Option<String>)>,
+    _lock: MutexGuard<'static, ()>,
+}
+
+impl ProxyEnv {
+    fn clear() -> ProxyEnv {
+        let lock = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+        let saved = PROXY_VARIABLES
+            .iter()
+            .map(|name| (*name, std::env::var(name).ok()))
+            .collect();
+        for name in PROXY_VARIABLES {
+            std::env::remove_var(name);
+        }
+        ProxyEnv { saved, _lock: lock }
+    }
+
+    fn set(&self, name: &str, value: &str) {
+        std::env::set_var(name, value);
+    }
+}
+
+impl Drop for ProxyEnv {
+    fn drop(&mut self) {
+        for (name, value) in &self.saved {
+            match value {
+                Some(value) => std::env::set_var(name, value),
+                None => std::env::remove_var(name),
+            }
+        }
+    }
+}
+
+/// What a connection to the proxy asked for.
+#[derive(Debug, Clone)]
+struct Asked {
+    request_line: String,
+    headers: Vec<String>,
+}
+
+/// A CONNECT proxy on 127.0.0.1. It refuses any target that is not
+/// loopback, so a test can never tunnel anywhere else.
+struct ConnectProxy {
+    port: u16,
+    asked: Arc<Mutex<Vec<Asked>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ConnectProxy {
+    fn start(refuse_all: bool) -> ConnectProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (asked, stop) = (asked.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut tunnels = Vec::new();
+                while !stop.load(Ordering::SeqCst) {
+                    match listener.accept() {
+                        Ok((stream, _)) => {
+                            stream.set_nonblocking(false).unwrap();
+                            let asked = asked.clone();
+                            tunnels.push(std::thread::spawn(move || {
+                                serve(stream, &asked, refuse_all)
+                            }));
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                    }
+                }
+                for tunnel in tunnels {
+                    let _ = tunnel.join();
+                }
+            })
+        };
+        ConnectProxy {
+            port,
+            asked,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn asked(&self) -> Vec<Asked> {
+        self.asked.lock().unwrap().clone()
+    }
+}
+
+impl Drop for ConnectProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(client: TcpStream, asked: &Mutex<Vec<Asked>>, refuse_all: bool) {
+    client
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut reader = BufReader::new(client.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        return;
+    }
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            break;
+        }
+        headers.push(line.trim_end().to_string());
+    }
+    let request_line = request_line.trim_end().to_string();
+    asked.lock().unwrap().push(Asked {
+        request_line: request_line.clone(),
+        headers,
+    });
+    let mut writer = client.try_clone().unwrap();
+    let target = request_line
+        .strip_prefix("CONNECT ")
+        .and_then(|rest| rest.split(' ').next())
+        .filter(|target| target.starts_with("127.0.0.1:") || target.starts_with("localhost:"));
+    let upstream = match target {
+        Some(target) if !refuse_all => TcpStream::connect(target).ok(),
+        _ => None,
+    };
+    let Some(upstream) = upstream else {
+        let _ = writer.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        return;
+    };
+    let _ = writer.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+    client.set_read_timeout(None).unwrap();
+    // Bytes the reader buffered past the head belong to the tunnel.
+    let early = reader.buffer().to_vec();
+    let mut to_upstream = upstream.try_clone().unwrap();
+    let _ = to_upstream.write_all(&early);
+    let inbound = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut reader, &mut to_upstream);
+        let _ = to_upstream.shutdown(Shutdown::Write);
+    });
+    let mut from_upstream = upstream;
+    let _ = std::io::copy(&mut from_upstream, &mut writer);
+    let _ = writer.shutdown(Shutdown::Both);
+    let _ = inbound.join();
+}
+
+fn emulator(tls: Option<TlsIdentity>) -> Emulator {
+    Emulator::start(Config {
+        rate_limit: None,
+        tls,
+        ..Config::default()
+    })
+    .unwrap()
+}
+
+/// A certificate for 127.0.0.1 and the PEM of the CA that signed it.
+fn identity() -> (TlsIdentity, String) {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
+    let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    leaf.subject_alt_names
+        .push(SanType::IpAddress([127, 0, 0, 1].into()));
+    let key = KeyPair::generate().unwrap();
+    let cert = leaf.signed_by(&key, &ca).unwrap();
+    let identity = TlsIdentity {
+        cert_chain_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+    };
+    (identity, ca.pem())
+}
+
+/// A client made as a C program would make one, without the test helper's
+/// "no proxy" override, so the environment decides.
+fn client_from_environment(emulator: &Emulator) -> CClient {
+    let (url, id, secret) = (
+        c(&emulator.url()),
+        c(emulator.client_id()),
+        c(emulator.client_secret()),
+    );
+    // SAFETY: live NUL-terminated strings.
+    let raw =
+        unsafe { ffi::ccx_client_new(url.as_ptr(), id.as_ptr(), secret.as_ptr(), ptr::null()) };
+    assert!(!raw.is_null(), "{:?}", last_error());
+    // SAFETY: a live client.
+    unsafe {
+        assert_eq!(ffi::ccx_client_set_max_retries(raw, 0), ffi::CCX_OK);
+        assert_eq!(ffi::ccx_client_set_timeout_ms(raw, 3000), ffi::CCX_OK);
+    }
+    CClient(raw)
+}
+
+fn set_proxy(client: &CClient, url: Option<&str>) -> i32 {
+    let url = url.map(c);
+    // SAFETY: a live client; NULL or a NUL-terminated URL.
+    unsafe { ffi::ccx_client_set_proxy(client.0, url.as_ref().map_or(ptr::null(), |u| u.as_ptr())) }
+}
+
+fn list(client: &CClient) -> i32 {
+    client.with_out(ffi::resources::ccx_networks_list).0
+}
+
+fn connects(proxy: &ConnectProxy) -> Vec<String> {
+    proxy.asked().into_iter().map(|a| a.request_line).collect()
+}
+
+#[test]
+fn https_proxy_from_the_environment_tunnels_https() {
+    let env = ProxyEnv::clear();
+    let (identity, ca_pem) = identity();
+    let emulator = emulator(Some(identity));
+    let proxy = ConnectProxy::start(false);
+    env.set("HTTPS_PROXY", &proxy.url());
+
+    let client = client_from_environment(&emulator);
+    let ca_file = std::env::temp_dir().join(format!("ccx-proxy-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca_file, ca_pem).unwrap();
+    let path = c(ca_file.to_str().unwrap());
+    // SAFETY: a live client and path.
+    assert_eq!(
+        unsafe { ffi::ccx_client_set_ca_file(client.0, path.as_ptr()) },
+        ffi::CCX_OK
+    );
+    let _ = std::fs::remove_file(&ca_file);
+
+    assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
+    let target = format!("CONNECT 127.0.0.1:{} HTTP/1.1", emulator.port());
+    let asked = proxy.asked();
+    assert!(!asked.is_empty());
+    for a in &asked {
+        assert_eq!(a.request_line, target);
+        // The proxy learns the host and port, never the credentials.
+        for header in &a.headers {
+            let lower = header.to_ascii_lowercase();
+            assert!(!lower.starts_with("authorization"), "{header}");
+            assert!(!header.contains(emulator.client_secret()));
+        }
+    }
+    assert_eq!(emulator.stats().requests, 2);
+}
+
+#[test]
+fn lower_case_and_all_proxy_variables_are_read() {
+    for variable in ["https_proxy", "ALL_PROXY", "all_proxy"] {
+        let env = ProxyEnv::clear();
+        let emulator = emulator(None);
+        let proxy = ConnectProxy::start(false);
+        env.set(variable, &proxy.url());
+        let client = client_from_environment(&emulator);
+        assert_eq!(list(&client), ffi::CCX_OK, "{variable}: {:?}", last_error());
+        assert!(
+            connects(&proxy)
+                .iter()
+                .all(|line| line.starts_with("CONNECT 127.0.0.1:")),
+            "{variable}"
+        );
+        assert!(!connects(&proxy).is_empty(), "{variable} was not used");
+    }
+}
+
+#[test]
+fn no_proxy_bypasses_the_proxy() {
+    for (variable, value) in [
+        ("NO_PROXY", "127.0.0.1"),
+        ("no_proxy", "localhost,127.0.0.1,::1"),
+        ("NO_PROXY", "*"),
+    ] {
+        let env = ProxyEnv::clear();
+        let emulator = emulator(None);
+        let proxy = ConnectProxy::start(true);
+        env.set("HTTPS_PROXY", &proxy.url());
+        env.set(variable, value);
+        let client = client_from_environment(&emulator);
+        assert_eq!(
+            list(&client),
+            ffi::CCX_OK,
+            "{variable}={value}: {:?}",
+            last_error()
+        );
+        assert!(connects(&proxy).is_empty(), "{variable}={value}");
+    }
+}
+
+#[test]
+fn set_proxy_overrides_the_environment_both_ways() {
+    let env = ProxyEnv::clear();
+    let emulator = emulator(None);
+    let refusing = ConnectProxy::start(true);
+    let tunnelling = ConnectProxy::start(false);
+
+    // The environment names a proxy; NULL turns proxying off.
+    env.set("HTTPS_PROXY", &refusing.url());
+    let client = client_from_environment(&emulator);
+    assert_eq!(set_proxy(&client, None), ffi::CCX_OK);
+    assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
+    assert!(connects(&refusing).is_empty());
+
+    // An explicit proxy is used even where NO_PROXY would bypass one.
+    env.set("NO_PROXY", "127.0.0.1");
+    assert_eq!(set_proxy(&client, Some(&tunnelling.url())), ffi::CCX_OK);
+    assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
+    assert!(!connects(&tunnelling).is_empty());
+    assert!(connects(&refusing).is_empty());
+}
+
+#[test]
+fn a_refusing_proxy_is_a_network_error() {
+    let env = ProxyEnv::clear();
+    let emulator = emulator(None);
+    let proxy = ConnectProxy::start(true);
+    env.set("HTTPS_PROXY", &proxy.url());
+    let client = client_from_environment(&emulator);
+    assert_eq!(list(&client), ffi::CCX_ERR_NETWORK);
+    let error = last_error();
+    assert!(error.message.contains("proxy"), "{}", error.message);
+    support::assert_no_secret(&error.message);
+    assert!(!error.message.contains(emulator.client_secret()));
+    assert_eq!(emulator.stats().requests, 0);
+    assert!(!connects(&proxy).is_empty());
+}
+
+#[test]
+fn a_proxy_url_that_is_not_a_url_is_a_config_error() {
+    let _env = ProxyEnv::clear();
+    let client = CClient::new("https://127.0.0.1:9", "id", "secret").unwrap();
+    assert_eq!(set_proxy(&client, Some("http://[::1")), ffi::CCX_ERR_CONFIG);
+    assert_eq!(
+        set_proxy(&client, Some("ftp://127.0.0.1:21")),
+        ffi::CCX_ERR_CONFIG
+    );
+}
