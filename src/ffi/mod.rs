@@ -166,12 +166,13 @@ pub unsafe extern "C" fn ccx_client_free(client: *mut ccx_client) {
     if client.is_null() {
         return;
     }
-    let _ = boundary::run(|| {
+    // Not through boundary::run: freeing returns nothing, so it must leave
+    // the thread's last error (of an earlier call) as it was.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let handle = Box::from_raw(client);
         handle.client.forget_token();
         drop(handle);
-        Ok(())
-    });
+    }));
 }
 
 /// Fetches a token now if the client has no valid one. Other calls fetch

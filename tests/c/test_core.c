@@ -250,6 +250,22 @@ static void test_users_round_trip(ccx_client *client)
     free(id);
 }
 
+/* Freeing returns nothing, so it must not touch the last error. */
+static void test_free_keeps_last_error(ccx_client *client)
+{
+    ccx_client *other = ccx_client_new(NULL, NULL, NULL, NULL);
+    char *out = NULL;
+
+    CHECK(other != NULL);
+    CHECK_STATUS(ccx_networks_get(client, "no-such-network", &out),
+                 CCX_ERR_NOT_FOUND);
+    ccx_client_free(other);
+    ccx_string_free(NULL);
+    CHECK(ccx_last_error_code() == CCX_ERR_NOT_FOUND);
+    CHECK(ccx_last_http_status() == 404);
+    CHECK(strstr(ccx_last_error(), "no-such-network") != NULL);
+}
+
 static void test_token_refresh(ccx_client *client)
 {
     int64_t first;
@@ -279,6 +295,7 @@ int main(void)
     test_wrong_secret();
     test_networks_round_trip(client);
     test_users_round_trip(client);
+    test_free_keeps_last_error(client);
     test_token_refresh(client);
     ccx_client_free(client);
     return check_summary();
