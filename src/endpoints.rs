@@ -338,6 +338,14 @@ fn filter_pairs(filter: &str) -> Result<Vec<(String, String)>> {
     };
     let mut pairs = Vec::with_capacity(map.len());
     for (key, value) in map {
+        if key == "size" || key == "cursor" {
+            // The call sets these itself; a second copy in the query would
+            // leave the server to pick one.
+            return Err(Error::invalid_argument(format!(
+                "filter_json must not contain {key:?}: pass it as the {key} argument \
+                 of the _page function (the _list functions use the client's page size)"
+            )));
+        }
         let text = match value {
             serde_json::Value::String(s) => s,
             serde_json::Value::Null => continue,
@@ -737,6 +745,14 @@ pub fn c_name(query_name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filters_cannot_repeat_size_or_cursor() {
+        assert!(filter_pairs(r#"{"size":5}"#).is_err());
+        assert!(filter_pairs(r#"{"cursor":"abc"}"#).is_err());
+        let pairs = filter_pairs(r#"{"status":"ACTIVE","returnOnlyNew":true}"#).unwrap();
+        assert_eq!(pairs.len(), 2);
+    }
 
     #[test]
     fn ids_become_one_path_segment() {
