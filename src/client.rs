@@ -259,6 +259,15 @@ impl Client {
     /// Sends an API request with a bearer token, pacing and retries, and
     /// returns the successful reply.
     pub fn send(&self, request: &ApiRequest<'_>) -> Result<Reply> {
+        let result = self.send_once_reauthenticated(request);
+        if let Err(error) = &result {
+            self.log(Level::Error, || error.message().to_string());
+        }
+        result
+    }
+
+    /// [`Client::send`] without the final log line.
+    fn send_once_reauthenticated(&self, request: &ApiRequest<'_>) -> Result<Reply> {
         let url = format!(
             "{}{}{}",
             self.config.base_url, API_PREFIX, request.path_and_query
@@ -330,6 +339,9 @@ impl Client {
         let wipe = Wipe(&mut headers);
         let path = path_only(url);
         let what = format!("{} {}", method.as_str(), path);
+        // Logs show the query too (page numbers, parent ids), which helps
+        // to see where a long list stands; messages keep to the path.
+        let logged = format!("{} {}", method.as_str(), target_of(url));
 
         let mut attempt: u32 = 0;
         loop {
@@ -348,7 +360,7 @@ impl Client {
             }
             if !pace.is_zero() {
                 self.log(Level::Info, || {
-                    format!("{what}: waiting {} ms for the rate limit", pace.as_millis())
+                    format!("{logged}: waiting {} ms for the rate limit", pace.as_millis())
                 });
                 std::thread::sleep(pace);
             }
@@ -369,7 +381,7 @@ impl Client {
                     self.pacer.finish(Some(&rate), reply.status == 429);
                     self.log(Level::Debug, || {
                         format!(
-                            "{what} -> {} in {} ms",
+                            "{logged} -> {} in {} ms",
                             reply.status,
                             started.elapsed().as_millis()
                         )
@@ -379,7 +391,7 @@ impl Client {
                 Err(failure) => {
                     self.pacer.finish(None, false);
                     self.log(Level::Debug, || {
-                        format!("{what} failed after {} ms", started.elapsed().as_millis())
+                        format!("{logged} failed after {} ms", started.elapsed().as_millis())
                     });
                     judge_failure(method, failure, attempt, is_token_request)
                 }
@@ -410,7 +422,7 @@ impl Client {
                     }
                     self.log(Level::Warn, || {
                         format!(
-                            "{what}: {reason}; retry {} of {max_retries} in {} ms",
+                            "{logged}: {reason}; retry {} of {max_retries} in {} ms",
                             attempt + 1,
                             wait.as_millis()
                         )
@@ -577,9 +589,16 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_secs_f64(step * (0.5 + fastrand::f64() * 0.5))
 }
 
-/// The path of a URL, for messages and logs.
+/// The path of a URL, for messages.
 fn path_only(url: &str) -> &str {
     crate::transport::path_of(url)
+}
+
+/// The path and query of a URL, for logs.
+fn target_of(url: &str) -> &str {
+    // path_only returns a slice of url, so its offset is where it starts.
+    let start = path_only(url).as_ptr() as usize - url.as_ptr() as usize;
+    &url[start..]
 }
 
 /// Wipes the header values (which carry the credentials) when dropped.
