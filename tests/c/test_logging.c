@@ -320,8 +320,8 @@ static void test_environment_variable(const char *self)
         return;
     keep(&all_lines, 0, err);
     CHECK(strstr(err, "cloudconnexa info: token fetched") != NULL);
-    CHECK(strstr(err, "cloudconnexa debug: GET /api/v1/networks -> 200")
-          != NULL);
+    CHECK(strstr(err, "cloudconnexa debug: GET "
+                      "/api/v1/networks?page=0&size=1000 -> 200") != NULL);
     CHECK(strstr(err, "GET /api/v1/networks/missing -> 404") != NULL);
     CHECK(secret == NULL || strstr(err, secret) == NULL);
 
@@ -366,7 +366,7 @@ static void test_rate_limit_wait(void)
         CHECK_STATUS(ccx_networks_page(client, 0, 1, &json), CCX_OK);
         ccx_string_free(json);
     }
-    CHECK(count_lines(&lines, CCX_LOG_INFO, "GET /api/v1/networks: waiting ",
+    CHECK(count_lines(&lines, CCX_LOG_INFO, "GET /api/v1/networks?page=0&size=1000: waiting ",
                       " ms for the rate limit") >= 1);
     CHECK(count_lines(&lines, CCX_LOG_INFO, "waiting 0 ms", NULL) == 0);
 
