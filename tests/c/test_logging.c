@@ -366,7 +366,8 @@ static void test_rate_limit_wait(void)
         CHECK_STATUS(ccx_networks_page(client, 0, 1, &json), CCX_OK);
         ccx_string_free(json);
     }
-    CHECK(count_lines(&lines, CCX_LOG_INFO, "GET /api/v1/networks?page=0&size=1000: waiting ",
+    CHECK(count_lines(&lines, CCX_LOG_INFO,
+                      "GET /api/v1/networks?page=0&size=1: waiting ",
                       " ms for the rate limit") >= 1);
     CHECK(count_lines(&lines, CCX_LOG_INFO, "waiting 0 ms", NULL) == 0);
 
