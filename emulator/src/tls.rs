@@ -90,20 +90,25 @@ impl Session {
                     return;
                 }
             }
+            let mut closed = false;
+            let mut pending = Vec::new();
             loop {
                 match conn.reader().read(&mut plain) {
                     Ok(0) => {
                         let _ = self.flush(&mut conn);
-                        return;
+                        closed = true;
+                        break;
                     }
-                    Ok(n) => {
-                        if upstream.write_all(&plain[..n]).is_err() {
-                            return;
-                        }
-                    }
+                    Ok(n) => pending.extend_from_slice(&plain[..n]),
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(_) => return,
                 }
+            }
+            // Hand the request on without the lock: tiny_http may be slow to
+            // read, and replies on this connection must not wait for it.
+            drop(conn);
+            if upstream.write_all(&pending).is_err() || closed {
+                return;
             }
         }
     }
