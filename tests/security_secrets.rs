@@ -283,3 +283,56 @@ fn a_token_reply_that_fails_to_parse_keeps_no_token_in_the_error_body() {
         error.body
     );
 }
+
+#[test]
+fn tls_and_its_logging_carry_no_secret() {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, SanType};
+
+    let logged = log_lines();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
+    let mut leaf = CertificateParams::new(Vec::<String>::new()).unwrap();
+    leaf.subject_alt_names
+        .push(SanType::IpAddress([127, 0, 0, 1].into()));
+    let key = KeyPair::generate().unwrap();
+    let cert = leaf.signed_by(&key, &ca).unwrap();
+    let emulator = ccx_emulator::Emulator::start(ccx_emulator::Config {
+        rate_limit: None,
+        client_id: CLIENT_ID.to_string(),
+        client_secret: SECRET.to_string(),
+        tls: Some(ccx_emulator::TlsIdentity {
+            cert_chain_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }),
+        ..ccx_emulator::Config::default()
+    })
+    .unwrap();
+    let ca_file = std::env::temp_dir().join(format!("ccx-secrets-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+
+    let mut said = Said::default();
+    // Refused first (the bundled roots do not know the test CA), then
+    // trusted; rustls logs the handshake both times.
+    let client = said.client(&emulator.url());
+    assert_eq!(said.call(&client, "/networks"), ffi::CCX_ERR_NETWORK);
+    let path = support::cabi::c(ca_file.to_str().unwrap());
+    // SAFETY: a live client and a NUL-terminated path.
+    assert_eq!(
+        unsafe { ffi::ccx_client_set_ca_file(client.0, path.as_ptr()) },
+        ffi::CCX_OK
+    );
+    assert_eq!(said.call(&client, "/networks"), ffi::CCX_OK);
+    assert_eq!(said.call(&client, "/no-such-thing"), ffi::CCX_ERR_NOT_FOUND);
+    drop(client);
+    let _ = std::fs::remove_file(&ca_file);
+
+    let logged = logged.0.lock().unwrap().clone();
+    assert!(
+        logged.iter().any(|l| l.contains("rustls")),
+        "rustls's log was not captured"
+    );
+    assert_clean("the `log` crate output", &logged);
+    assert_clean("the log callback", &said.callback.lock().unwrap());
+    assert_clean("an error message or body", &said.errors);
+}
