@@ -360,7 +360,10 @@ impl Client {
             }
             if !pace.is_zero() {
                 self.log(Level::Info, || {
-                    format!("{logged}: waiting {} ms for the rate limit", pace.as_millis())
+                    format!(
+                        "{logged}: waiting {} ms for the rate limit",
+                        pace.as_millis()
+                    )
                 });
                 std::thread::sleep(pace);
             }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod ffi;
 pub mod log;
 pub mod ratelimit;
+mod resolver;
 pub mod settings;
 pub mod token;
 pub mod transport;

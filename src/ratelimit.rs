@@ -172,7 +172,8 @@ fn with_margin(seconds: f64) -> Duration {
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get("retry-after")?.to_str().ok()?.trim();
     if let Ok(seconds) = text.parse::<f64>() {
-        return (0.0..1e9).contains(&seconds)
+        return (0.0..1e9)
+            .contains(&seconds)
             .then(|| Duration::from_secs_f64(seconds));
     }
     let when = httpdate::parse_http_date(text).ok()?;

@@ -198,8 +198,16 @@ fn build_agent(settings: &AgentSettings) -> Result<Agent> {
         .proxy(proxy)
         .tls_config(tls.build())
         .user_agent(crate::client::DEFAULT_USER_AGENT)
+        // Enough kept-alive connections for a few dozen threads sharing a
+        // client; each new one to the real API costs a TLS handshake.
+        .max_idle_connections(64)
+        .max_idle_connections_per_host(32)
         .build();
-    Ok(Agent::new_with_config(config))
+    Ok(Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        crate::resolver::CachingResolver::default(),
+    ))
 }
 
 /// Turns a ureq error into a failure that says whether the server can have
