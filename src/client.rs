@@ -103,6 +103,15 @@ pub struct Client {
     logger: Logger,
 }
 
+/// How a request authenticates.
+enum Credential<'a> {
+    /// The token request: HTTP Basic with the client's credentials.
+    Basic(&'a crate::config::Secret),
+    /// Everything else: the current token, taken right before each attempt;
+    /// the serial of the token last sent is written back.
+    Bearer(&'a mut Option<u64>),
+}
+
 /// What one attempt led to.
 enum Next {
     Done(Reply),
@@ -236,8 +245,7 @@ impl Client {
             Method::Post,
             &url,
             Some(Body::Json(body)),
-            Some(&basic),
-            true,
+            Credential::Basic(&basic),
         )?;
         // A 2xx token reply is meant to carry a credential, even one that
         // is refused here, so its body is wiped after use and never handed
@@ -274,10 +282,19 @@ impl Client {
         );
         let mut reauthenticated = false;
         loop {
-            let token = self.token()?;
-            let bearer = crate::config::Secret::new(format!("Bearer {}", token.value.expose()));
-            match self.exchange(request.method, &url, request.body, Some(&bearer), false) {
-                Err(error) if error.kind() == ErrorKind::Auth && !reauthenticated => {
+            let mut used_token = None;
+            let outcome = self.exchange(
+                request.method,
+                &url,
+                request.body,
+                Credential::Bearer(&mut used_token),
+            );
+            match outcome {
+                Err(error)
+                    if error.kind() == ErrorKind::Auth
+                        && used_token.is_some()
+                        && !reauthenticated =>
+                {
                     // One fresh token and one more try: a token can be
                     // revoked or expire early on the server's side.
                     reauthenticated = true;
@@ -288,9 +305,11 @@ impl Client {
                             path_only(&url)
                         )
                     });
-                    self.tokens.invalidate(token.serial);
+                    if let Some(serial) = used_token {
+                        self.tokens.invalidate(serial);
+                    }
                 }
-                Err(error) if error.kind() == ErrorKind::Auth => {
+                Err(error) if error.kind() == ErrorKind::Auth && used_token.is_some() => {
                     return Err(with_suffix(error, " (again after fetching a fresh token)"))
                 }
                 other => return other,
@@ -305,9 +324,9 @@ impl Client {
         method: Method,
         url: &str,
         body: Option<Body<'_>>,
-        authorization: Option<&crate::config::Secret>,
-        is_token_request: bool,
+        mut credential: Credential<'_>,
     ) -> Result<Reply> {
+        let is_token_request = matches!(credential, Credential::Basic(_));
         let max_retries = self.options.max_retries.load(Ordering::Relaxed);
         let max_wait = Duration::from_millis(u64::from(
             self.options.max_retry_wait_ms.load(Ordering::Relaxed),
@@ -333,10 +352,8 @@ impl Client {
             }
             None => None,
         };
-        if let Some(secret) = authorization {
-            headers.push(("authorization", secret.expose().to_string()));
-        }
-        let wipe = Wipe(&mut headers);
+        let base_headers = headers.len();
+        let mut wipe = Wipe(&mut headers);
         let path = path_only(url);
         let what = format!("{} {}", method.as_str(), path);
         // Logs show the query too (page numbers, parent ids), which helps
@@ -367,6 +384,27 @@ impl Client {
                 });
                 std::thread::sleep(pace);
             }
+            // The token is taken after any wait, so that a long wait for the
+            // rate limit or a retry does not send a token that expired in
+            // the meantime.
+            let authorization = match &mut credential {
+                Credential::Basic(secret) => secret.expose().to_string(),
+                Credential::Bearer(used) => {
+                    // None until a token is sent: a failed token fetch is
+                    // not a 401 to answer with another fetch.
+                    **used = None;
+                    let token = match self.token() {
+                        Ok(token) => token,
+                        Err(error) => {
+                            self.pacer.cancel();
+                            return Err(error);
+                        }
+                    };
+                    **used = Some(token.serial);
+                    format!("Bearer {}", token.value.expose())
+                }
+            };
+            wipe.replace_from(base_headers, ("authorization", authorization));
             let timeout =
                 Duration::from_millis(u64::from(self.options.timeout_ms.load(Ordering::Relaxed)));
             let started = Instant::now();
@@ -606,6 +644,18 @@ fn target_of(url: &str) -> &str {
 
 /// Wipes the header values (which carry the credentials) when dropped.
 struct Wipe<'a>(&'a mut Vec<(&'static str, String)>);
+
+impl Wipe<'_> {
+    /// Wipes the headers from `keep` on and puts `header` in their place.
+    fn replace_from(&mut self, keep: usize, header: (&'static str, String)) {
+        use zeroize::Zeroize;
+        for (_, value) in self.0[keep..].iter_mut() {
+            value.zeroize();
+        }
+        self.0.truncate(keep);
+        self.0.push(header);
+    }
+}
 
 impl Drop for Wipe<'_> {
     fn drop(&mut self) {

@@ -432,6 +432,10 @@ impl ArrayBuilder {
     }
 }
 
+/// The most memory reserved up front for a list, whatever size the server
+/// claims; past it the array grows as items arrive.
+const RESERVE_CAP: usize = 64 * 1024 * 1024;
+
 /// Pages a list follows at most, against a server that never says "done".
 const MAX_PAGES: i64 = 1_000_000;
 
@@ -566,9 +570,11 @@ impl Client {
             if page == 0 {
                 if let Some(total) = envelope.total_elements.filter(|t| *t > 0) {
                     let per_item = reply.body.len() / content.len().max(1);
-                    items
-                        .text
-                        .reserve((total as usize).saturating_mul(per_item + 1).min(1 << 30));
+                    items.text.reserve(
+                        (total as usize)
+                            .saturating_mul(per_item + 1)
+                            .min(RESERVE_CAP),
+                    );
                 }
             }
             if !content.is_empty() && content.iter().map(|i| i.get()).eq(previous.iter()) {
@@ -614,6 +620,7 @@ impl Client {
         let base = target.finish();
         let mut items = ArrayBuilder::new();
         let mut cursor: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
         loop {
             let path = match &cursor {
                 Some(c) => {
@@ -661,13 +668,13 @@ impl Client {
                 None => None,
             };
             match next.filter(|c| !c.is_empty()) {
-                Some(next) if cursor.as_deref() == Some(next.as_str()) => {
-                    return Err(bad_reply(&what, "repeats the same nextCursor", &reply.body))
-                }
-                Some(next) if batch.is_empty() && cursor.is_some() => {
-                    // An empty batch that still points onwards: follow it,
-                    // the cursor changed, so this cannot loop forever.
-                    cursor = Some(next);
+                // A cursor seen before would start a cycle (A, B, A, ...).
+                Some(next) if !seen.insert(next.clone()) => {
+                    return Err(bad_reply(
+                        &what,
+                        "repeats an earlier nextCursor",
+                        &reply.body,
+                    ))
                 }
                 Some(next) => cursor = Some(next),
                 None => return Ok(items.finish()),

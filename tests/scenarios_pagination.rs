@@ -233,3 +233,37 @@ fn scenario_16_total_pages_smaller_than_the_data_returns_the_items_seen() {
     assert_eq!(items.len(), 2);
     assert_eq!(server.api_requests().len(), 1);
 }
+
+#[test]
+fn scenario_16_cursors_that_cycle_are_an_error_not_a_loop() {
+    // A hands out B, B hands out A again: a cycle that never repeats the
+    // cursor just used, so only remembering every cursor catches it.
+    let server = FakeServer::start(|request| {
+        if request.is_token_request() {
+            return Reply::token("tok", r#""expires_in":3600"#);
+        }
+        let next = match request.query_value("cursor") {
+            None | Some("B") => "A",
+            Some(_) => "B",
+        };
+        Reply::json(
+            200,
+            &format!(r#"{{"sessions":[{{"n":1}}],"nextCursor":"{next}"}}"#),
+        )
+    });
+    let client = support::client(&server.url());
+
+    let error = list(&client, "ccx_sessions_list").unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::Response);
+    assert!(
+        error.message().contains("nextCursor"),
+        "{}",
+        error.message()
+    );
+    assert!(
+        server.api_requests().len() <= 3,
+        "{}",
+        server.api_requests().len()
+    );
+}
