@@ -49,7 +49,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_CARGO   ?= cargo +nightly fuzz
 FUZZ_FLAGS   := -rss_limit_mb=2048 -max_len=65536
 
-fuzz-build:
+fuzz-build: build
 	cd $(ROOT)/fuzz && $(FUZZ_CARGO) build --dev
 
 # Each target starts from its checked-in seeds; what a run adds to the
