@@ -24,6 +24,7 @@ mod server;
 mod settings;
 mod store;
 mod tls;
+mod wire;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

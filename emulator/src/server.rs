@@ -1,14 +1,15 @@
-//! HTTP plumbing: a TCP front door, tiny_http behind it, and the request pipeline
-//! (control endpoints, faults, rate limit, auth, resources, recording).
+//! HTTP plumbing: one thread per client connection, reading requests and
+//! writing replies itself, and the request pipeline (control endpoints,
+//! faults, rate limit, auth, resources, recording).
 //!
-//! tiny_http parses HTTP and handles keep-alive, but it has no way to close a
-//! connection without sending a reply, which the `Drop` faults need. So clients
-//! connect to our own listener, and each connection is relayed to tiny_http on a
-//! second loopback socket that we can shut down at will. The relay also lets `Drop`
-//! for `Emulator` cut every connection, so shutdown never waits on a client.
+//! The connections are ours rather than a server library's, so the `Drop`
+//! faults can close one without a reply, `Hang` can leave one unanswered, and
+//! `Drop` for `Emulator` can cut every one so shutdown never waits on a client.
+//! (tiny_http, used before, queued a new connection behind a busy one when
+//! several arrived at once, so a client could wait forever for a reply.)
 
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
+use std::io::{self, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,12 +18,12 @@ use std::time::{Duration, Instant};
 
 use crate::auth::Auth;
 use crate::faults::FaultQueue;
-use crate::http::{Body, FillerReader, Reply, Req};
+use crate::http::{Body, Reply, Req};
 use crate::ratelimit::Limiter;
 use crate::store::Store;
+use crate::wire::{self, Incoming, Refusal};
 use crate::{Config, FaultKind, RecordedRequest, Stats};
 
-const WORKERS: usize = 32;
 const MAX_BODY: u64 = 64 * 1024 * 1024;
 const MAX_RECORDED: usize = 200_000;
 const TOKEN_PATH: &str = "/api/v1/oauth/token";
@@ -37,8 +38,6 @@ pub(crate) struct Shared {
     pub log: Mutex<Log>,
     stopping: AtomicBool,
     conns: Mutex<Conns>,
-    /// Requests held unanswered by `Hang` faults until shutdown.
-    parked: Mutex<Vec<tiny_http::Request>>,
     /// Set when serving HTTPS.
     tls: Option<Arc<rustls::ServerConfig>>,
 }
@@ -49,30 +48,25 @@ pub(crate) struct Log {
     pub requests: Vec<RecordedRequest>,
 }
 
-/// Relayed connections, keyed by the relay's address as tiny_http sees it.
+/// Open client connections, so that stopping can cut them.
 #[derive(Default)]
 struct Conns {
-    open: HashMap<SocketAddr, (TcpStream, TcpStream)>,
-    relays: Vec<JoinHandle<()>>,
-}
-
-impl Conns {
-    fn close(&mut self, key: &SocketAddr) {
-        if let Some((client, upstream)) = self.open.remove(key) {
-            let _ = client.shutdown(Shutdown::Both);
-            let _ = upstream.shutdown(Shutdown::Both);
-        }
-    }
+    open: HashMap<u64, TcpStream>,
+    next: u64,
+    threads: Vec<JoinHandle<()>>,
 }
 
 pub(crate) struct Running {
-    server: Arc<tiny_http::Server>,
     acceptor: JoinHandle<()>,
-    workers: Vec<JoinHandle<()>>,
 }
 
-fn other(error: impl std::fmt::Display) -> io::Error {
-    io::Error::other(error.to_string())
+/// What to do with a request's connection once the pipeline is done with it.
+enum Action {
+    Send(Reply),
+    /// Leave the request unanswered until shutdown.
+    Hang,
+    /// Close the connection without a reply.
+    Cut,
 }
 
 pub(crate) fn start(config: Config) -> io::Result<(Arc<Shared>, Running)> {
@@ -83,12 +77,6 @@ pub(crate) fn start(config: Config) -> io::Result<(Arc<Shared>, Running)> {
     }
     crate::seed::extra_users(&mut store, config.extra_users);
 
-    let server =
-        Arc::new(tiny_http::Server::from_listener(no_delay_listener()?, None).map_err(other)?);
-    let upstream = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| other("tiny_http did not bind an IP address"))?;
     let listener = TcpListener::bind(("127.0.0.1", config.port))?;
     let addr = listener.local_addr()?;
     let tls = match &config.tls {
@@ -108,7 +96,6 @@ pub(crate) fn start(config: Config) -> io::Result<(Arc<Shared>, Running)> {
         log: Mutex::new(Log::default()),
         stopping: AtomicBool::new(false),
         conns: Mutex::new(Conns::default()),
-        parked: Mutex::new(Vec::new()),
         tls,
         config,
         addr,
@@ -118,29 +105,9 @@ pub(crate) fn start(config: Config) -> io::Result<(Arc<Shared>, Running)> {
         let shared = shared.clone();
         thread::Builder::new()
             .name("ccx-emulator-accept".into())
-            .spawn(move || accept_loop(shared, listener, upstream))?
+            .spawn(move || accept_loop(shared, listener))?
     };
-    let mut workers = Vec::with_capacity(WORKERS);
-    for n in 0..WORKERS {
-        let shared = shared.clone();
-        let server = server.clone();
-        let handle = thread::Builder::new()
-            .name(format!("ccx-emulator-{n}"))
-            .spawn(move || {
-                while !shared.stopping.load(Ordering::SeqCst) {
-                    if let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(500)) {
-                        serve(&shared, request);
-                    }
-                }
-            })?;
-        workers.push(handle);
-    }
-    let running = Running {
-        server,
-        acceptor,
-        workers,
-    };
-    Ok((shared, running))
+    Ok((shared, Running { acceptor }))
 }
 
 impl Running {
@@ -149,45 +116,27 @@ impl Running {
         // Wake the acceptor out of accept(); it sees the flag and drops the listener.
         let _ = TcpStream::connect(shared.addr);
         let _ = self.acceptor.join();
-        let relays = {
+        // No connection opens from here on; cutting the open ones wakes their
+        // threads out of reading, and a hung one notices the flag.
+        let threads = {
             let mut conns = shared.conns.lock().unwrap();
-            let keys: Vec<SocketAddr> = conns.open.keys().copied().collect();
-            for key in keys {
-                conns.close(&key);
+            for socket in conns.open.values() {
+                let _ = socket.shutdown(Shutdown::Both);
             }
-            std::mem::take(&mut conns.relays)
+            std::mem::take(&mut conns.threads)
         };
-        for _ in &self.workers {
-            self.server.unblock();
-        }
-        for worker in self.workers {
-            let _ = worker.join();
-        }
-        shared.parked.lock().unwrap().clear();
-        for relay in relays {
-            let _ = relay.join();
+        for thread in threads {
+            let _ = thread.join();
         }
     }
 }
 
-/// The loopback listener for tiny_http. Sockets accepted from it inherit
-/// TCP_NODELAY; without it, tiny_http's several small writes per reply meet the
-/// relay's delayed ACKs and every reply over about 1 KiB waits some 40 ms.
-fn no_delay_listener() -> io::Result<TcpListener> {
-    use socket2::{Domain, Protocol, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
-    socket.set_tcp_nodelay(true)?;
-    socket.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())?;
-    socket.listen(1024)?;
-    Ok(socket.into())
-}
-
-fn accept_loop(shared: Arc<Shared>, listener: TcpListener, upstream: SocketAddr) {
+fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
     for incoming in listener.incoming() {
         if shared.stopping.load(Ordering::SeqCst) {
             break;
         }
-        let client = match incoming {
+        let socket = match incoming {
             Ok(stream) => stream,
             Err(_) => {
                 // Typically out of file descriptors; back off instead of spinning.
@@ -195,113 +144,100 @@ fn accept_loop(shared: Arc<Shared>, listener: TcpListener, upstream: SocketAddr)
                 continue;
             }
         };
-        if let Err(error) = relay(&shared, client, upstream) {
+        if let Err(error) = open(&shared, socket) {
             if shared.config.verbose {
-                eprintln!("ccx-emulator: cannot relay a connection: {error}");
+                eprintln!("ccx-emulator: cannot serve a connection: {error}");
             }
         }
     }
 }
 
-fn relay(shared: &Arc<Shared>, client: TcpStream, upstream: SocketAddr) -> io::Result<()> {
-    let server_side = TcpStream::connect(upstream)?;
-    client.set_nodelay(true)?;
-    server_side.set_nodelay(true)?;
-    let key = server_side.local_addr()?;
+/// Registers the connection and gives it a thread of its own, so that no
+/// client ever waits for another one's connection to close.
+fn open(shared: &Arc<Shared>, socket: TcpStream) -> io::Result<()> {
+    // A reply larger than the write buffer, or one after a 100 Continue, goes
+    // out in several writes; the later ones must not wait for a delayed ACK.
+    socket.set_nodelay(true)?;
     let mut conns = shared.conns.lock().unwrap();
-    conns.relays.retain(|h| !h.is_finished());
-    conns
-        .open
-        .insert(key, (client.try_clone()?, server_side.try_clone()?));
-
-    if let Some(tls) = &shared.tls {
-        let session = crate::tls::Session::new(tls, client)?;
-        let (inbound_session, to_server) = (session.clone(), server_side.try_clone()?);
-        let inbound = thread::Builder::new()
-            .name("ccx-emulator-tls-in".into())
-            .spawn(move || {
-                inbound_session.pump_in(&to_server);
-                let _ = to_server.shutdown(Shutdown::Write);
-            })?;
-        let shared_out = shared.clone();
-        let outbound = thread::Builder::new()
-            .name("ccx-emulator-tls-out".into())
-            .spawn(move || {
-                session.pump_out(server_side);
-                session.shutdown();
-                shared_out.conns.lock().unwrap().close(&key);
-            })?;
-        conns.relays.push(inbound);
-        conns.relays.push(outbound);
-        return Ok(());
-    }
-
-    let (from_client, to_server) = (client.try_clone()?, server_side.try_clone()?);
-    let inbound = thread::Builder::new()
-        .name("ccx-emulator-in".into())
+    conns.threads.retain(|t| !t.is_finished());
+    let id = conns.next;
+    conns.next += 1;
+    conns.open.insert(id, socket.try_clone()?);
+    let shared = shared.clone();
+    let thread = thread::Builder::new()
+        .name("ccx-emulator-conn".into())
         .spawn(move || {
-            pump(from_client, &to_server);
-            // Pass the client's end of input on, so a half-closed request still
-            // gets its reply.
-            let _ = to_server.shutdown(Shutdown::Write);
+            match &shared.tls {
+                Some(tls) => {
+                    if let Ok(session) = rustls::ServerConnection::new(tls.clone()) {
+                        let mut stream = rustls::StreamOwned::new(session, &socket);
+                        if converse(&shared, &mut stream) {
+                            stream.conn.send_close_notify();
+                            let _ = stream.conn.complete_io(&mut stream.sock);
+                        }
+                    }
+                }
+                None => {
+                    converse(&shared, &mut &socket);
+                }
+            }
+            let _ = socket.shutdown(Shutdown::Both);
+            shared.conns.lock().unwrap().open.remove(&id);
         })?;
-    let shared_out = shared.clone();
-    let outbound = thread::Builder::new()
-        .name("ccx-emulator-out".into())
-        .spawn(move || {
-            pump(server_side, &client);
-            shared_out.conns.lock().unwrap().close(&key);
-        })?;
-    conns.relays.push(inbound);
-    conns.relays.push(outbound);
+    conns.threads.push(thread);
     Ok(())
 }
 
-fn pump(mut from: TcpStream, mut to: &TcpStream) {
-    let mut buffer = vec![0u8; 64 * 1024];
+/// Serves requests on one connection until either side ends it. Returns
+/// whether it ended in good order (rather than cut, or failed).
+fn converse<S: io::Read + Write>(shared: &Shared, stream: &mut S) -> bool {
+    let mut reader = BufReader::new(stream);
     loop {
-        match from.read(&mut buffer) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => {
-                if to.write_all(&buffer[..n]).is_err() {
-                    return;
+        let incoming = match wire::read_request(&mut reader, MAX_BODY) {
+            Ok(incoming) => incoming,
+            Err(Refusal::Gone) => return false,
+            Err(Refusal::Bad(status)) => {
+                let reply = Reply::error(status, crate::http::reason(status));
+                return wire::write_reply(reader.get_mut(), reply, false, true).is_ok();
+            }
+        };
+        let close = incoming.close;
+        let head_only = incoming.method == "HEAD";
+        match serve(shared, incoming) {
+            Action::Send(reply) => {
+                if wire::write_reply(reader.get_mut(), reply, head_only, close).is_err() {
+                    return false;
                 }
+                if close {
+                    return true;
+                }
+            }
+            Action::Cut => return false,
+            Action::Hang => {
+                while !shared.stopping.load(Ordering::SeqCst) {
+                    thread::sleep(Duration::from_millis(20));
+                }
+                return false;
             }
         }
     }
 }
 
-fn serve(shared: &Shared, mut request: tiny_http::Request) {
+fn serve(shared: &Shared, incoming: Incoming) -> Action {
     let started = Instant::now();
-    let method = request.method().as_str().to_ascii_uppercase();
-    let url = request.url().to_string();
-    let headers: Vec<(String, String)> = request
-        .headers()
-        .iter()
-        .map(|h| {
-            let name = h.field.as_str().as_str().to_ascii_lowercase();
-            (name, h.value.as_str().to_string())
-        })
-        .collect();
-    let mut body = Vec::new();
-    if request
-        .as_reader()
-        .take(MAX_BODY)
-        .read_to_end(&mut body)
-        .is_err()
-    {
-        return;
-    }
-    let req = Req::new(method, &url, headers, body);
+    let req = Req::new(
+        incoming.method,
+        &incoming.target,
+        incoming.headers,
+        incoming.body,
+    );
 
     if req.segments_after("/_emulator").is_some() {
-        let reply = if shared.config.control {
+        return Action::Send(if shared.config.control {
             crate::control::handle(shared, &req)
         } else {
             Reply::error(404, &format!("No endpoint {} {}.", req.method, req.path))
-        };
-        send(request, reply);
-        return;
+        });
     }
 
     shared.count(&req);
@@ -332,26 +268,23 @@ fn serve(shared: &Shared, mut request: tiny_http::Request) {
         },
         Some(FaultKind::Hang) => {
             shared.finish(&req, 0, started);
-            shared.parked.lock().unwrap().push(request);
-            return;
+            return Action::Hang;
         }
         Some(FaultKind::Drop) => {
             shared.finish(&req, 0, started);
-            shared.cut(request);
-            return;
+            return Action::Cut;
         }
         Some(FaultKind::DropAfterActing) => {
             let _ = dispatch(shared, &req);
             shared.finish(&req, 0, started);
-            shared.cut(request);
-            return;
+            return Action::Cut;
         }
     };
     if reply.status == 429 {
         shared.log.lock().unwrap().stats.rate_limited += 1;
     }
     shared.finish(&req, reply.status, started);
-    send(request, reply);
+    Action::Send(reply)
 }
 
 /// Rate limit, then authentication, then the resource itself.
@@ -378,30 +311,6 @@ fn dispatch(shared: &Shared, req: &Req) -> Reply {
         reply.headers.extend(verdict.headers);
     }
     reply
-}
-
-fn send(request: tiny_http::Request, reply: Reply) {
-    let length = reply.body_len();
-    let headers: Vec<tiny_http::Header> = reply
-        .headers
-        .iter()
-        .filter_map(|(k, v)| tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).ok())
-        .collect();
-    let reader: Box<dyn Read + Send> = match reply.body {
-        Body::Bytes(bytes) => Box::new(io::Cursor::new(bytes)),
-        Body::Filler(n) => Box::new(FillerReader::new(n)),
-    };
-    // A known length always goes out as Content-Length, never chunked, so clients
-    // can refuse an oversized reply before reading it.
-    let response = tiny_http::Response::new(
-        tiny_http::StatusCode(reply.status),
-        headers,
-        reader,
-        Some(length),
-        None,
-    )
-    .with_chunked_threshold(usize::MAX);
-    let _ = request.respond(response);
 }
 
 impl Shared {
@@ -453,14 +362,6 @@ impl Shared {
                 started.elapsed().as_secs_f64() * 1000.0
             );
         }
-    }
-
-    /// Closes the request's connection without a reply.
-    fn cut(&self, request: tiny_http::Request) {
-        if let Some(key) = request.remote_addr().copied() {
-            self.conns.lock().unwrap().close(&key);
-        }
-        drop(request.into_writer());
     }
 
     /// Sleeps, but gives up early when the emulator is stopping.
