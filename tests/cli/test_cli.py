@@ -210,7 +210,8 @@ def test_progress_and_errors():
                     "times": 1, "kind": "status", "status": 429,
                     "headers": {"Retry-After": "1"}, "body": ""})
     r = ccx("hosts", "list", "--progress")
-    check(r.returncode == 0 and "ccx: GET /api/v1/hosts: rate limited (429)"
+    check(r.returncode == 0
+          and "ccx: GET /api/v1/hosts?page=0&size=1000: rate limited (429)"
           in r.stderr and "retry 1 of 3 in 1000 ms" in r.stderr,
           "--progress reports the wait on stderr", r)
     check(json.loads(r.stdout) is not None, "and the list still comes", r)
