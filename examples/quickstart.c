@@ -53,6 +53,7 @@ int main(void)
                        "\"description\":\"office\"}]}";
     char *json = NULL;
     char id[128];
+    const char *what = "";
     ccx_status status;
     ccx_client *client;
 
@@ -63,21 +64,24 @@ int main(void)
     if (client == NULL)
         return report("ccx_client_new", ccx_last_error_code());
 
+    what = "ccx_authenticate";
     status = ccx_authenticate(client);
     if (status != CCX_OK)
-        goto fail_auth;
+        goto fail;
     printf("authenticated; token expires at unix time %lld\n",
            (long long)ccx_token_expires_at(client));
 
+    what = "ccx_networks_list";
     status = ccx_networks_list(client, &json);
     if (status != CCX_OK)
-        goto fail_list;
+        goto fail;
     printf("networks: %s\n", json);
     ccx_string_free(json);
 
+    what = "ccx_networks_create";
     status = ccx_networks_create(client, body, &json);
     if (status != CCX_OK)
-        goto fail_create;
+        goto fail;
     if (first_id(json, id, sizeof id) != 0) {
         fprintf(stderr, "created network has no id: %s\n", json);
         ccx_string_free(json);
@@ -87,15 +91,17 @@ int main(void)
     printf("created: %s\n", json);
     ccx_string_free(json);
 
+    what = "ccx_networks_get";
     status = ccx_networks_get(client, id, &json);
     if (status != CCX_OK)
-        goto fail_get;
+        goto fail;
     printf("read back: %s\n", json);
     ccx_string_free(json);
 
+    what = "ccx_networks_delete";
     status = ccx_networks_delete(client, id);
     if (status != CCX_OK)
-        goto fail_delete;
+        goto fail;
     printf("deleted network %s\n", id);
 
     /* Errors carry a status, the HTTP status and the server's message. */
@@ -116,21 +122,8 @@ int main(void)
     ccx_client_free(client);
     return 0;
 
-fail_auth:
-    report("ccx_authenticate", status);
-    goto out;
-fail_list:
-    report("ccx_networks_list", status);
-    goto out;
-fail_create:
-    report("ccx_networks_create", status);
-    goto out;
-fail_get:
-    report("ccx_networks_get", status);
-    goto out;
-fail_delete:
-    report("ccx_networks_delete", status);
-out:
+fail:
+    report(what, status);
     ccx_client_free(client);
     return 1;
 }
