@@ -1,13 +1,20 @@
 //! HTTP/1.1 on one connection: reading a request head and body, writing a
 //! reply. Only what API clients send is supported: Content-Length or chunked
-//! bodies, `Expect: 100-continue`, keep-alive and pipelining.
+//! bodies, `Expect: 100-continue`, keep-alive and pipelining. The syntax is
+//! httparse's; this module only frames the bytes around it.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 
-use crate::http::{reason, Body, FillerReader, Reply};
+use httparse::{Status, EMPTY_HEADER};
 
-/// Largest request head (request line and headers together).
-const MAX_HEAD: u64 = 64 * 1024;
+use crate::http::{Body, FillerReader, Reply};
+
+/// Largest request head (request line and headers together), and largest
+/// chunk-size line or trailer section.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// Most header fields in one request head (what hyper allows too).
+const MAX_HEADERS: usize = 100;
 
 /// A request as read off the wire.
 pub(crate) struct Incoming {
@@ -19,6 +26,14 @@ pub(crate) struct Incoming {
     pub body: Vec<u8>,
     /// The client asked for the connection to end after this reply.
     pub close: bool,
+}
+
+impl Incoming {
+    /// The first value of a header, in lower case.
+    fn header(&self, name: &str) -> Option<String> {
+        let (_, value) = self.headers.iter().find(|(k, _)| k == name)?;
+        Some(value.to_ascii_lowercase())
+    }
 }
 
 /// Why no request could be read.
@@ -36,56 +51,31 @@ impl From<io::Error> for Refusal {
     }
 }
 
+impl From<httparse::Error> for Refusal {
+    fn from(error: httparse::Error) -> Refusal {
+        Refusal::Bad(match error {
+            httparse::Error::Version => 505,
+            httparse::Error::TooManyHeaders => 431,
+            _ => 400,
+        })
+    }
+}
+
 /// Reads the next request. The connection is written to only for the
 /// interim `100 Continue` a client may wait for before sending its body.
 pub(crate) fn read_request<S: Read + Write>(
     reader: &mut BufReader<S>,
     max_body: u64,
 ) -> Result<Incoming, Refusal> {
-    let mut budget = MAX_HEAD;
-    let mut line = read_line(reader, &mut budget)?;
-    // RFC 9112 lets a server skip empty lines before a request line.
-    while line.is_empty() {
-        line = read_line(reader, &mut budget)?;
-    }
-    let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(Refusal::Bad(400));
-    };
-    let http_10 = match version {
-        "HTTP/1.1" => false,
-        "HTTP/1.0" => true,
-        _ => return Err(Refusal::Bad(505)),
-    };
-    if method.is_empty() || !target.starts_with('/') {
-        return Err(Refusal::Bad(400));
-    }
-
-    let mut headers = Vec::new();
-    loop {
-        let line = read_line(reader, &mut budget)?;
-        if line.is_empty() {
-            break;
+    let mut incoming = read_item(reader, |bytes| {
+        let mut slots = [EMPTY_HEADER; MAX_HEADERS];
+        let mut head = httparse::Request::new(&mut slots);
+        match head.parse(bytes)? {
+            Status::Partial => Ok(None),
+            Status::Complete(n) => Ok(Some((n, incoming(&head)?))),
         }
-        let Some((name, value)) = line.split_once(':') else {
-            return Err(Refusal::Bad(400));
-        };
-        if name.is_empty() || name.ends_with([' ', '\t']) {
-            return Err(Refusal::Bad(400));
-        }
-        headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
-    }
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.to_ascii_lowercase())
-    };
-    let connection = header("connection").unwrap_or_default();
-    let close = connection.contains("close") || http_10 && !connection.contains("keep-alive");
-
+    })?;
+    let header = |name| incoming.header(name);
     let chunked = header("transfer-encoding").is_some_and(|t| t.contains("chunked"));
     let length = match header("content-length") {
         _ if chunked => None,
@@ -100,7 +90,7 @@ pub(crate) fn read_request<S: Read + Write>(
         writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
         writer.flush()?;
     }
-    let body = match length {
+    incoming.body = match length {
         Some(n) => {
             let mut body = Vec::new();
             reader.by_ref().take(n).read_to_end(&mut body)?;
@@ -111,55 +101,105 @@ pub(crate) fn read_request<S: Read + Write>(
         }
         None => read_chunked(reader, max_body)?,
     };
-    Ok(Incoming {
+    Ok(incoming)
+}
+
+/// The owned form of a parsed head, with no body yet.
+fn incoming(head: &httparse::Request) -> Result<Incoming, Refusal> {
+    let (Some(method), Some(target)) = (head.method, head.path) else {
+        return Err(Refusal::Bad(400));
+    };
+    // The origin form is all an API client sends.
+    if !target.starts_with('/') {
+        return Err(Refusal::Bad(400));
+    }
+    let headers = head
+        .headers
+        .iter()
+        .map(|h| match std::str::from_utf8(h.value) {
+            Ok(value) => Ok((h.name.to_ascii_lowercase(), value.to_string())),
+            Err(_) => Err(Refusal::Bad(400)),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut incoming = Incoming {
         method: method.to_ascii_uppercase(),
         target: target.to_string(),
         headers,
-        body,
-        close,
-    })
-}
-
-/// One line without its line end; EOF before the line end means the
-/// client has gone.
-fn read_line<R: BufRead>(reader: &mut R, budget: &mut u64) -> Result<String, Refusal> {
-    let mut line = Vec::new();
-    let n = reader.by_ref().take(*budget).read_until(b'\n', &mut line)?;
-    *budget -= n as u64;
-    if line.last() != Some(&b'\n') {
-        return Err(if *budget == 0 {
-            Refusal::Bad(431)
-        } else {
-            Refusal::Gone
-        });
-    }
-    line.pop();
-    if line.last() == Some(&b'\r') {
-        line.pop();
-    }
-    String::from_utf8(line).map_err(|_| Refusal::Bad(400))
+        body: Vec::new(),
+        close: false,
+    };
+    let connection = incoming.header("connection").unwrap_or_default();
+    let http_10 = head.version == Some(0);
+    incoming.close = connection.contains("close") || http_10 && !connection.contains("keep-alive");
+    Ok(incoming)
 }
 
 fn read_chunked<R: BufRead>(reader: &mut R, max_body: u64) -> Result<Vec<u8>, Refusal> {
     let mut body = Vec::new();
     loop {
-        let mut budget = MAX_HEAD;
-        let line = read_line(reader, &mut budget)?;
-        let size = line.split(';').next().unwrap_or_default().trim();
-        let size = u64::from_str_radix(size, 16).map_err(|_| Refusal::Bad(400))?;
+        let size = read_item(reader, |bytes| {
+            match httparse::parse_chunk_size(bytes) {
+                Ok(Status::Partial) => Ok(None),
+                // httparse reads a line with no digits as size 0.
+                Ok(Status::Complete(sized)) if bytes[0].is_ascii_hexdigit() => Ok(Some(sized)),
+                _ => Err(Refusal::Bad(400)),
+            }
+        })?;
         if size == 0 {
             // Trailers, which nothing here needs, end with an empty line.
-            while !read_line(reader, &mut budget)?.is_empty() {}
+            read_item(reader, |bytes| {
+                match httparse::parse_headers(bytes, &mut [EMPTY_HEADER; MAX_HEADERS])? {
+                    Status::Partial => Ok(None),
+                    Status::Complete((n, _)) => Ok(Some((n, ()))),
+                }
+            })?;
             return Ok(body);
         }
         if body.len() as u64 + size > max_body {
             return Err(Refusal::Bad(413));
         }
-        let before = body.len();
-        reader.by_ref().take(size).read_to_end(&mut body)?;
-        if (body.len() - before) as u64 != size || !read_line(reader, &mut budget)?.is_empty() {
+        let start = body.len();
+        body.resize(start + size as usize, 0);
+        reader.read_exact(&mut body[start..])?;
+        let mut end = [0; 2];
+        reader.read_exact(&mut end)?;
+        if end != *b"\r\n" {
             return Err(Refusal::Bad(400));
         }
+    }
+}
+
+/// Reads until `parse` finds a complete item (a head, a chunk-size line,
+/// trailers) at the start of the bytes so far, and consumes only that item:
+/// what follows it stays in `reader` for the next read, as pipelining needs.
+/// `parse` gives the item's length and value, or `None` when it needs more.
+fn read_item<R: BufRead, T>(
+    reader: &mut R,
+    mut parse: impl FnMut(&[u8]) -> Result<Option<(usize, T)>, Refusal>,
+) -> Result<T, Refusal> {
+    let mut seen = Vec::new();
+    loop {
+        let fresh = reader.fill_buf()?;
+        if fresh.is_empty() {
+            return Err(Refusal::Gone);
+        }
+        let fresh = &fresh[..fresh.len().min(MAX_HEAD - seen.len())];
+        let taken = fresh.len();
+        // Every item ends a line; parsing only when one may have ended keeps
+        // a client that trickles its head from costing a parse per byte.
+        let line_ended = fresh.contains(&b'\n');
+        let before = seen.len();
+        seen.extend_from_slice(fresh);
+        if line_ended {
+            if let Some((n, item)) = parse(&seen)? {
+                reader.consume(n - before);
+                return Ok(item);
+            }
+        }
+        if seen.len() == MAX_HEAD {
+            return Err(Refusal::Bad(431));
+        }
+        reader.consume(taken);
     }
 }
 
@@ -171,13 +211,12 @@ pub(crate) fn write_reply<W: Write>(
     head_only: bool,
     close: bool,
 ) -> io::Result<()> {
+    let reason = http::StatusCode::from_u16(reply.status)
+        .ok()
+        .and_then(|status| status.canonical_reason())
+        .unwrap_or("");
     let mut out = io::BufWriter::with_capacity(64 * 1024, writer);
-    write!(
-        out,
-        "HTTP/1.1 {} {}\r\n",
-        reply.status,
-        reason_phrase(reply.status)
-    )?;
+    write!(out, "HTTP/1.1 {} {reason}\r\n", reply.status)?;
     for (name, value) in &reply.headers {
         // The framing is ours to set; an injected reply cannot break it.
         let framing = ["content-length", "transfer-encoding", "connection"];
@@ -205,15 +244,6 @@ pub(crate) fn write_reply<W: Write>(
         }
     }
     out.flush()
-}
-
-fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        413 => "Content Too Large",
-        431 => "Request Header Fields Too Large",
-        505 => "HTTP Version Not Supported",
-        _ => reason(status),
-    }
 }
 
 #[cfg(test)]
@@ -297,5 +327,70 @@ mod tests {
         );
         assert_eq!(status(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab"), 0);
         assert_eq!(status(b"GET / HTTP/1.1\r\nHost: x\r\n"), 0);
+        assert_eq!(status(b"GET / HTTP/1.1\r\nName : v\r\n\r\n"), 400);
+        assert_eq!(status(b"GET / HTTP/1.1\r\nX: \xff\r\n\r\n"), 400);
+        assert_eq!(status(b"GET http://h/ HTTP/1.1\r\n\r\n"), 400);
+        let chunked = |rest: &[u8]| {
+            let mut bytes = b"PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+            bytes.extend_from_slice(rest);
+            status(&bytes)
+        };
+        assert_eq!(chunked(b"\r\n"), 400);
+        assert_eq!(chunked(b"zz\r\n"), 400);
+        assert_eq!(chunked(b"2\r\nhiXX"), 400);
+        assert_eq!(chunked(b"65\r\n"), 413);
+        assert_eq!(chunked(b"2\r\nh"), 0);
+        assert_eq!(chunked(b"0\r\nX-T: 1\r\n\r\n"), 1);
+    }
+
+    #[test]
+    fn a_head_is_refused_when_too_large_or_with_too_many_fields() {
+        let mut big = b"GET / HTTP/1.1\r\nX: ".to_vec();
+        big.resize(MAX_HEAD + 10, b'a');
+        assert!(matches!(read(&big), Err(Refusal::Bad(431))));
+        let mut many = b"GET / HTTP/1.1\r\n".to_vec();
+        for _ in 0..=MAX_HEADERS {
+            many.extend_from_slice(b"X: 1\r\n");
+        }
+        many.extend_from_slice(b"\r\n");
+        assert!(matches!(read(&many), Err(Refusal::Bad(431))));
+    }
+
+    /// A client that hands over at most `step` bytes per read, as a slow
+    /// one would, and expects no interim reply.
+    struct Trickle<'a> {
+        input: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.step);
+            self.input.read(&mut buf[..n])
+        }
+    }
+
+    impl Write for Trickle<'_> {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn items_split_across_reads_are_put_together() {
+        let wire = b"\r\nPOST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\
+                     3\r\nabc\r\n0\r\nX-T: 1\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+        for step in [1, 2, 5, 7, 64] {
+            let mut reader = BufReader::with_capacity(8, Trickle { input: wire, step });
+            let mut next = || read_request(&mut reader, 100).ok().unwrap();
+            let a = next();
+            assert_eq!((a.target.as_str(), a.body.as_slice()), ("/a", &b"abc"[..]));
+            let b = next();
+            assert_eq!((b.target.as_str(), b.body.as_slice()), ("/b", &b""[..]));
+        }
     }
 }
