@@ -234,11 +234,11 @@ impl Client {
             self.config.client_id,
             self.config.client_secret.expose()
         );
-        let basic = crate::config::Secret::new(format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(credentials.as_bytes())
-        ));
+        let encoded = zeroize::Zeroizing::new(
+            base64::engine::general_purpose::STANDARD.encode(credentials.as_bytes()),
+        );
         drop(zeroize::Zeroizing::new(credentials));
+        let basic = crate::config::Secret::new(format!("Basic {}", encoded.as_str()));
         let body = br#"{"grant_type":"client_credentials","scope":"default"}"#;
         let url = format!("{}{}", self.config.base_url, TOKEN_PATH);
         let reply = self.exchange(

@@ -170,13 +170,15 @@ fn pick(given: Option<&str>, variables: &[&str]) -> Option<String> {
 /// since every resource path is built from the host.
 pub fn parse_base_url(text: &str) -> Result<String> {
     let text = text.trim();
+    // Messages quote the URL, so never with a password someone put in it.
+    let shown = without_userinfo(text);
     if !text.contains("://") {
         return Err(Error::config(format!(
-            "API URL {text:?} has no scheme: write it as https://{text}"
+            "API URL {shown:?} has no scheme: write it as https://{shown}"
         )));
     }
     let url = Url::parse(text)
-        .map_err(|e| Error::config(format!("API URL {text:?} is not a valid URL: {e}")))?;
+        .map_err(|e| Error::config(format!("API URL {shown:?} is not a valid URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::config(
             "API URL contains credentials: remove them from the URL and pass \
@@ -190,7 +192,7 @@ pub fn parse_base_url(text: &str) -> Result<String> {
     }
     let host = url
         .host()
-        .ok_or_else(|| Error::config(format!("API URL {text:?} has no host")))?;
+        .ok_or_else(|| Error::config(format!("API URL {shown:?} has no host")))?;
     let host_text = url.host_str().unwrap_or_default().to_ascii_lowercase();
     match url.scheme() {
         "https" => {}
@@ -218,6 +220,18 @@ pub fn parse_base_url(text: &str) -> Result<String> {
         base.push_str(&format!(":{port}"));
     }
     Ok(base)
+}
+
+/// The URL text without any `user:password@` before its host, for
+/// messages; the rest is kept so that the caller recognises it.
+fn without_userinfo(text: &str) -> String {
+    let authority_start = text.find("://").map_or(0, |i| i + 3);
+    let rest = &text[authority_start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}{}", &text[..authority_start], &rest[at + 1..]),
+        None => text.to_string(),
+    }
 }
 
 fn is_loopback(host: &Host<&str>) -> bool {
@@ -276,6 +290,22 @@ mod tests {
             );
             assert!(!error.message().contains("pw@"), "{}", error.message());
         }
+    }
+
+    #[test]
+    fn messages_never_repeat_a_password_from_the_url() {
+        for given in [
+            "user:pa55w0rd@acme.api.openvpn.com",
+            "https://user:pa55w0rd@acme api.openvpn.com",
+            "https://user:pa55w0rd@acme.api.openvpn.com/api/v1",
+        ] {
+            let error = parse_base_url(given).unwrap_err();
+            assert!(!error.message().contains("pa55w0rd"), "{}", error.message());
+        }
+        assert_eq!(
+            without_userinfo("user:pw@acme.api.openvpn.com/x"),
+            "acme.api.openvpn.com/x"
+        );
     }
 
     #[test]

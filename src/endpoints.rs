@@ -267,11 +267,15 @@ pub fn path_segment(id: &str, what: &str) -> Result<String> {
     if id.is_empty() {
         return Err(Error::invalid_argument(format!("{what} is empty")));
     }
-    let escaped = percent_encoding::utf8_percent_encode(id, SEGMENT).to_string();
-    if escaped.bytes().all(|b| b == b'.') {
-        return Ok(escaped.replace('.', "%2E"));
+    // "." and ".." would be path steps, and even escaped as %2E a server or
+    // proxy that decodes them would climb out of the resource; no API ID
+    // is made of dots alone.
+    if id.bytes().all(|b| b == b'.') {
+        return Err(Error::invalid_argument(format!(
+            "{what} {id:?} is made of dots only, which is not an ID"
+        )));
     }
-    Ok(escaped)
+    Ok(percent_encoding::utf8_percent_encode(id, SEGMENT).to_string())
 }
 
 /// A reply body as JSON: passed through when it is JSON, else returned as
@@ -316,12 +320,18 @@ pub fn check_request_path(path: &str) -> Result<String> {
     if path.chars().any(|c| c.is_control() || c == ' ' || c == '#') {
         return fail("contains a space, control character or '#' (escape them)");
     }
+    // Some servers and proxies read a backslash as '/' and decode %2E, so
+    // those could form a '..' step too.
+    if path.contains('\\') {
+        return fail("contains a backslash");
+    }
     let route = path.split('?').next().unwrap_or_default();
-    if route
-        .split('/')
-        .any(|segment| segment == "." || segment == "..")
-    {
-        return fail("contains a '.' or '..' segment");
+    let is_dot_step = |segment: &str| {
+        let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+        decoded == "." || decoded == ".."
+    };
+    if route.split('/').any(is_dot_step) {
+        return fail("contains a '.' or '..' segment (or an escaped one)");
     }
     Ok(path.to_string())
 }
@@ -767,10 +777,27 @@ mod tests {
             path_segment("a/b?c#d e", "id").unwrap(),
             "a%2Fb%3Fc%23d%20e"
         );
-        assert_eq!(path_segment("..", "id").unwrap(), "%2E%2E");
-        assert_eq!(path_segment(".", "id").unwrap(), "%2E");
+        assert!(path_segment("..", "id").is_err());
+        assert!(path_segment(".", "id").is_err());
         assert_eq!(path_segment("a..b", "id").unwrap(), "a..b");
+        assert_eq!(path_segment("%2e%2e", "id").unwrap(), "%252e%252e");
         assert!(path_segment("", "id").is_err());
+    }
+
+    #[test]
+    fn request_paths_cannot_step_out_of_the_api() {
+        for path in [
+            "/networks/%2e%2E/users",
+            "/..\\users",
+            "/networks/%2E",
+            "/a/./b",
+        ] {
+            assert!(check_request_path(path).is_err(), "{path}");
+        }
+        assert_eq!(
+            check_request_path("/api/v1/networks?page=0").unwrap(),
+            "/networks?page=0"
+        );
     }
 
     #[test]

@@ -159,16 +159,19 @@ pub fn parse_token_reply(body: &[u8]) -> Result<(Secret, Option<u64>)> {
         )
     };
     let value: Value = serde_json::from_slice(body).map_err(|_| not_a_token("is not JSON"))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| not_a_token("is not a JSON object"))?;
-    let token = match object.get("access_token") {
-        Some(Value::String(text)) if !text.trim().is_empty() => text.clone(),
-        Some(Value::String(_)) => return Err(not_a_token("has an empty access_token")),
+    let Value::Object(mut object) = value else {
+        return Err(not_a_token("is not a JSON object"));
+    };
+    // Moved out, not copied, so the only copy is the wiped Secret.
+    let token = match object.remove("access_token") {
+        Some(Value::String(text)) => Secret::new(text),
         Some(Value::Null) | None => return Err(not_a_token("has no access_token")),
         Some(_) => return Err(not_a_token("has an access_token that is not a string")),
     };
-    if token.chars().any(|c| c.is_control() || c == ' ') {
+    if token.expose().trim().is_empty() {
+        return Err(not_a_token("has an empty access_token"));
+    }
+    if token.expose().chars().any(|c| c.is_control() || c == ' ') {
         return Err(not_a_token(
             "has an access_token with spaces or control characters",
         ));
@@ -178,7 +181,7 @@ pub fn parse_token_reply(body: &[u8]) -> Result<(Secret, Option<u64>)> {
         Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
         _ => None,
     };
-    Ok((Secret::new(token), lifetime))
+    Ok((token, lifetime))
 }
 
 #[cfg(test)]
