@@ -151,6 +151,46 @@ func TestNetworksCreateGetUpdateDelete(t *testing.T) {
 	}
 }
 
+// A C string ends at its first NUL, so an argument holding one would act
+// on a different ID or send a truncated body: it must be refused.
+func TestArgumentsWithANulByteAreRefused(t *testing.T) {
+	c := newClient(t)
+
+	created, err := c.NetworksCreate(networkBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := idOf(t, created)
+	t.Cleanup(func() { c.NetworksDelete(id) })
+
+	e := asError(t, c.NetworksDelete(id+"\x00junk"), StatusInvalidArgument)
+	if e.Status != 1 || e.HTTPStatus != 0 ||
+		!strings.Contains(e.Message, "id") ||
+		!strings.Contains(e.Message, "NUL") {
+		t.Fatalf("unexpected error %+v", e)
+	}
+	if _, err := c.NetworksGet(id); err != nil {
+		t.Fatalf("the network is gone after a refused delete: %v", err)
+	}
+
+	_, err = c.NetworksGet("a\x00b")
+	asError(t, err, StatusInvalidArgument)
+	_, err = c.NetworksUpdate(id, `{"name":"x"}`+"\x00garbage")
+	e = asError(t, err, StatusInvalidArgument)
+	if !strings.Contains(e.Message, "bodyJSON") {
+		t.Fatalf("message does not name the argument: %q", e.Message)
+	}
+	_, err = c.Request("GET", "/networks\x00", "")
+	asError(t, err, StatusInvalidArgument)
+	_, err = NewClient("http://127.0.0.1:1\x00", "", "", "")
+	asError(t, err, StatusInvalidArgument)
+
+	got, err := c.NetworksGet(id)
+	if err != nil || !strings.Contains(got, "go-network") {
+		t.Fatalf("the network changed: %v %s", err, got)
+	}
+}
+
 func TestUsersCreateGetUpdateSuspendDelete(t *testing.T) {
 	c := newClient(t)
 

@@ -17,6 +17,7 @@ import "C"
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,9 +45,13 @@ var freed atomic.Int64
 func NewClient(apiURL, clientID, clientSecret,
 	apiVersion string) (*Client, error) {
 	var k C.ccxgo_call
-	args := []arg{opt(apiURL), opt(clientID), opt(clientSecret),
-		opt(apiVersion)}
-	defer setStrings(&k, args)()
+	args := []arg{opt("apiURL", apiURL), opt("clientID", clientID),
+		opt("clientSecret", clientSecret), opt("apiVersion", apiVersion)}
+	free, err := setStrings(&k, args)
+	if err != nil {
+		return nil, err
+	}
+	defer free()
 
 	ptr := C.ccxgo_client_new(&k)
 	if ptr == nil {
@@ -78,17 +83,21 @@ func Version() string {
 	return C.GoString(C.ccx_version())
 }
 
-// arg is one string argument; omit passes NULL where the API allows it.
+// arg is one named string argument; omit passes NULL where the API
+// allows it.
 type arg struct {
+	name  string
 	value string
 	omit  bool
 }
 
-func str(s string) arg { return arg{value: s} }
+func str(name, s string) arg { return arg{name: name, value: s} }
 
 // opt leaves out an empty string (NULL): an optional parent id, or a
 // NewClient argument that comes from the environment.
-func opt(s string) arg { return arg{value: s, omit: s == ""} }
+func opt(name, s string) arg {
+	return arg{name: name, value: s, omit: s == ""}
+}
 
 func (a arg) c() *C.char {
 	if a.omit {
@@ -98,16 +107,27 @@ func (a arg) c() *C.char {
 }
 
 // setStrings copies args into C memory and returns the function that
-// frees them again.
-func setStrings(k *C.ccxgo_call, args []arg) func() {
+// frees them again. A C string ends at its first NUL byte, so a Go
+// string holding one would reach the library cut short (a different ID,
+// a truncated body); such an argument is refused before anything is
+// copied, with StatusInvalidArgument.
+func setStrings(k *C.ccxgo_call, args []arg) (func(), error) {
+	for _, a := range args {
+		if !a.omit && strings.IndexByte(a.value, 0) >= 0 {
+			return nil, &Error{Status: StatusInvalidArgument,
+				Message: "argument " + a.name +
+					" contains a NUL byte"}
+		}
+	}
 	for i, a := range args {
 		k.s[i] = a.c()
 	}
 	return func() {
 		for i := range args {
 			C.free(unsafe.Pointer(k.s[i]))
+			k.s[i] = nil
 		}
-	}
+	}, nil
 }
 
 // invoke runs one wrapped C call under the read lock and turns its
@@ -120,7 +140,11 @@ func (c *Client) invoke(args []arg, k *C.ccxgo_call,
 		return "", &Error{Status: StatusInvalidArgument,
 			Message: "the client is closed"}
 	}
-	defer setStrings(k, args)()
+	free, err := setStrings(k, args)
+	if err != nil {
+		return "", err
+	}
+	defer free()
 
 	status := fn(c.ptr, k)
 
@@ -262,8 +286,8 @@ func (c *Client) TokenExpiresAt() time.Time {
 // Request calls any API path relative to /api/v1, query included, and
 // returns the reply's JSON. An empty body sends none.
 func (c *Client) Request(method, path, body string) (string, error) {
-	return c.callSSSO(C.ccxgo_fn_ssso(C.ccx_request), str(method),
-		str(path), opt(body))
+	return c.callSSSO(C.ccxgo_fn_ssso(C.ccx_request), str("method", method),
+		str("path", path), opt("body", body))
 }
 
 // SetTimeout limits each request; the library counts whole milliseconds.
@@ -284,10 +308,12 @@ func (c *Client) SetPageSize(size uint32) error {
 
 // SetUserAgent replaces the User-Agent header.
 func (c *Client) SetUserAgent(userAgent string) error {
-	return c.callS(C.ccxgo_fn_s(C.ccx_client_set_user_agent), str(userAgent))
+	return c.callS(C.ccxgo_fn_s(C.ccx_client_set_user_agent),
+		str("userAgent", userAgent))
 }
 
 // SetProxy sends requests through proxyURL; "" turns the proxy off.
 func (c *Client) SetProxy(proxyURL string) error {
-	return c.callS(C.ccxgo_fn_s(C.ccx_client_set_proxy), opt(proxyURL))
+	return c.callS(C.ccxgo_fn_s(C.ccx_client_set_proxy),
+		opt("proxyURL", proxyURL))
 }
