@@ -86,8 +86,21 @@ inline void check(ccx_status status)
         throw Error::last(status);
 }
 
+/*
+ * The one place a std::string becomes a C string. The C side would stop at
+ * an embedded NUL and act on a different ID or a truncated body, so such
+ * a string is refused with CCX_ERR_INVALID_ARGUMENT before any C call.
+ */
+inline const char *c_string(const std::string &s)
+{
+    if (s.find('\0') != std::string::npos)
+        throw Error(CCX_ERR_INVALID_ARGUMENT, 0,
+                    "a string argument contains a NUL byte", "");
+    return s.c_str();
+}
+
 /* How each C++ argument is passed to the C function. */
-inline const char *arg(const std::string &s) { return s.c_str(); }
+inline const char *arg(const std::string &s) { return c_string(s); }
 inline const char *arg(const char *s) { return s; }
 inline const char *arg(std::nullptr_t) { return nullptr; }
 template <typename T,
@@ -100,7 +113,7 @@ T arg(T value)
 /* An empty string means "leave it out" where the API allows that. */
 inline const char *optional(const std::string &s)
 {
-    return s.empty() ? nullptr : s.c_str();
+    return s.empty() ? nullptr : c_string(s);
 }
 
 } // namespace detail

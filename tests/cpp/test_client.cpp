@@ -176,6 +176,40 @@ TEST(Networks, MalformedJsonIsAnInvalidArgument)
     EXPECT_EQ(error.http_status(), 0);
 }
 
+TEST(Networks, ArgumentsWithANulByteAreRefused)
+{
+    ccx::Client client;
+    std::string id = id_of(client.networks_create(network_body));
+    ASSERT_FALSE(id.empty());
+
+    /* The C side would stop at the NUL and delete network `id`. */
+    ccx::Error error = error_from(
+        [&] { client.networks_delete(id + std::string("\0junk", 5)); });
+    EXPECT_EQ(error.status(), CCX_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(error.http_status(), 0);
+    EXPECT_TRUE(contains(error.what(), "NUL")) << error.what();
+    EXPECT_EQ(id_of(client.networks_get(id)), id);
+
+    error = error_from(
+        [&] { client.networks_get(std::string("a\0b", 3)); });
+    EXPECT_EQ(error.status(), CCX_ERR_INVALID_ARGUMENT);
+    error = error_from([&] {
+        client.networks_update(
+            id, std::string("{\"name\":\"x\"}\0garbage", 20));
+    });
+    EXPECT_EQ(error.status(), CCX_ERR_INVALID_ARGUMENT);
+    error = error_from([&] {
+        client.request("GET", "/networks", std::string("{}\0x", 4));
+    });
+    EXPECT_EQ(error.status(), CCX_ERR_INVALID_ARGUMENT);
+    error = error_from(
+        [&] { ccx::Client bad(std::string("http://127.0.0.1:1\0", 19)); });
+    EXPECT_EQ(error.status(), CCX_ERR_INVALID_ARGUMENT);
+
+    EXPECT_TRUE(contains(client.networks_get(id), "cpp-network"));
+    client.networks_delete(id);
+}
+
 TEST(Users, CreateGetUpdateSuspendDelete)
 {
     ccx::Client client;
