@@ -8,6 +8,7 @@ use crate::client::{ApiRequest, Body, Client, Method};
 use crate::config::ApiVersion;
 use crate::error::{Error, ErrorKind, Result};
 use crate::settings;
+use crate::transport::Reply;
 
 /// What an operation does with its arguments and reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,6 +292,42 @@ pub fn json_or_text(body: &[u8]) -> Result<String> {
     }
 }
 
+/// A reply's body as the JSON a function returns, or `None` when there is
+/// no body. JSON passes through untouched. Text is accepted only where the
+/// API answers with text (profiles, tokens, `ccx_request`) and is returned
+/// as a JSON string; anything else that is not JSON, such as an HTML page
+/// from a wrong host or a cut-off body, is a bad reply.
+pub fn reply_json(reply: &Reply, text_allowed: bool, what: &str) -> Result<Option<String>> {
+    if reply.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let content_type = reply
+        .header("content-type")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let start = String::from_utf8_lossy(&reply.body[..reply.body.len().min(64)])
+        .trim_start()
+        .to_ascii_lowercase();
+    let html = content_type.contains("html")
+        || start.starts_with("<!doctype")
+        || start.starts_with("<html");
+    let is_json = std::str::from_utf8(&reply.body)
+        .is_ok_and(|text| serde_json::from_str::<&RawValue>(text).is_ok());
+    if is_json || (text_allowed && !html && !content_type.contains("json")) {
+        return json_or_text(&reply.body).map(Some);
+    }
+    let problem = if html {
+        "is an HTML page, not the API's JSON: check that the API URL is \
+         https://<cloud-id>.api.openvpn.com"
+    } else {
+        "is not valid JSON"
+    };
+    Err(
+        Error::new(ErrorKind::Response, format!("{what}: the reply {problem}"))
+            .with_reply(reply.status, &reply.body),
+    )
+}
+
 pub fn check_json(text: &str, what: &str) -> Result<()> {
     serde_json::from_str::<serde::de::IgnoredAny>(text)
         .map(|_| ())
@@ -514,7 +551,7 @@ impl Client {
                 check_page(args.page, args.size, 1000)?;
                 target.add("page", &args.page.to_string());
                 target.add("size", &args.size.to_string());
-                self.fetch(endpoint.method, &target.finish(), None)
+                self.fetch(endpoint, &target.finish(), None)
             }
             CursorPage => {
                 check_page(0, args.size, 100)?;
@@ -522,26 +559,30 @@ impl Client {
                     target.add("cursor", cursor);
                 }
                 target.add("size", &args.size.to_string());
-                self.fetch(endpoint.method, &target.finish(), None)
+                self.fetch(endpoint, &target.finish(), None)
             }
             _ => {
                 let body = args.body.map(|b| Body::Json(b.as_bytes()));
-                self.fetch(endpoint.method, &target.finish(), body)
+                self.fetch(endpoint, &target.finish(), body)
             }
         }
     }
 
-    /// One request; the reply's JSON, or `None` when it has no body.
-    fn fetch(&self, method: Method, path: &str, body: Option<Body<'_>>) -> Result<Option<String>> {
+    /// One request; the reply's JSON, or `None` when it has no body. Only
+    /// actions (profiles, profile tokens) may answer with text.
+    fn fetch(
+        &self,
+        endpoint: &Endpoint,
+        path: &str,
+        body: Option<Body<'_>>,
+    ) -> Result<Option<String>> {
         let reply = self.send(&ApiRequest {
-            method,
+            method: endpoint.method,
             path_and_query: path,
             body,
         })?;
-        if reply.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
-        }
-        json_or_text(&reply.body).map(Some)
+        let what = format!("{} /api/v1{}", endpoint.method.as_str(), endpoint.path);
+        reply_json(&reply, endpoint.op == Action, &what)
     }
 
     fn list_pages(&self, endpoint: &Endpoint, mut target: Target) -> Result<String> {

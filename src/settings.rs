@@ -177,7 +177,14 @@ pub fn decode(setting: &Setting, body: &[u8], reading: bool) -> Result<Option<St
         }
         return Ok(Some(Value::String(text.into_owned()).to_string()));
     }
-    crate::endpoints::json_or_text(body).map(Some)
+    match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        Ok(_) => Ok(Some(String::from_utf8_lossy(body).into_owned())),
+        Err(_) => Err(Error::new(
+            crate::error::ErrorKind::Response,
+            format!("setting {}: the reply is not valid JSON", setting.name),
+        )
+        .with_reply(200, body)),
+    }
 }
 
 #[cfg(test)]

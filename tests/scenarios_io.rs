@@ -242,3 +242,57 @@ fn scenario_22_reply_over_the_cap_is_refused_with_bounded_memory() {
         );
     }
 }
+
+/// A server that answers the token request, then `reply` to everything.
+fn answering(reply: Reply) -> FakeServer {
+    FakeServer::start(move |request| {
+        if request.is_token_request() {
+            Reply::token("tok", r#""expires_in":3600"#)
+        } else {
+            reply.clone()
+        }
+    })
+}
+
+#[test]
+fn a_success_status_with_a_body_that_is_not_json_is_a_bad_reply() {
+    let cases = [
+        Reply::json(200, r#"{"content":[{"id":"8f3c"#),
+        Reply::text(200, "text/html", "<html>portal</html>"),
+        Reply::text(200, "text/plain", "<!DOCTYPE html><html></html>"),
+    ];
+    for reply in cases {
+        let server = answering(reply);
+        let client = support::client(&server.url());
+        for function in ["ccx_networks_get", "ccx_users_get"] {
+            let args = cloudconnexa::Args {
+                id: Some("x"),
+                ..Default::default()
+            };
+            let error = support::call(&client, function, args).unwrap_err();
+            assert_eq!(error.kind(), cloudconnexa::ErrorKind::Response, "{error:?}");
+        }
+        let setting = cloudconnexa::Args {
+            name: Some("wpc/snat"),
+            ..Default::default()
+        };
+        let error = support::call(&client, "ccx_settings_get", setting).unwrap_err();
+        assert_eq!(error.kind(), cloudconnexa::ErrorKind::Response, "{error:?}");
+    }
+}
+
+#[test]
+fn a_profile_answered_as_text_comes_back_as_a_json_string() {
+    let server = answering(Reply::text(200, "text/plain", "client\ndev tun\n"));
+    let client = support::client(&server.url());
+    let args = cloudconnexa::Args {
+        id: Some("c1"),
+        ..Default::default()
+    };
+
+    let json = support::call(&client, "ccx_network_connectors_profile", args)
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(json, r#""client\ndev tun\n""#);
+}

@@ -313,11 +313,9 @@ pub unsafe extern "C" fn ccx_request(
         }
 
         let reply = client.request(method, &path, body)?;
-        let json = if reply.body.iter().all(u8::is_ascii_whitespace) {
-            None
-        } else {
-            Some(crate::endpoints::json_or_text(&reply.body)?)
-        };
+        let route = path.split('?').next().unwrap_or_default();
+        let what = format!("{} /api/v1{route}", method.as_str());
+        let json = crate::endpoints::reply_json(&reply, true, &what)?;
 
         boundary::write_out(out_json, json)
     })
