@@ -396,13 +396,26 @@ static int exit_code(ccx_status status)
     }
 }
 
+/*
+ * Writes text with every control character (CR, LF, ESC, ...) turned into
+ * a space: a message from the server stays one line on stderr and cannot
+ * move the cursor or fake further lines.
+ */
+static void put_one_line(FILE *out, const char *text)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        fputc(c < 0x20 || c == 0x7f ? ' ' : c, out);
+    }
+}
+
 /* Reports the calling thread's last error and returns its exit code. */
 static int report_failure(ccx_status status)
 {
     int http = ccx_last_http_status();
 
-    fprintf(stderr, "%s: %s: %s", program, ccx_status_str(status),
-            ccx_last_error());
+    fprintf(stderr, "%s: %s: ", program, ccx_status_str(status));
+    put_one_line(stderr, ccx_last_error());
     if (http != 0)
         fprintf(stderr, " [HTTP %d]", http);
     fputc('\n', stderr);
@@ -465,8 +478,25 @@ static int parse_number(const char *text, int *out)
 static void on_log(ccx_log_level level, const char *message, void *unused)
 {
     (void)unused;
-    if (level == CCX_LOG_WARN || strstr(message, "waiting") != NULL)
-        fprintf(stderr, "%s: %s...\n", program, message);
+    if (level == CCX_LOG_WARN || strstr(message, "waiting") != NULL) {
+        fprintf(stderr, "%s: ", program);
+        put_one_line(stderr, message);
+        fputs("...\n", stderr);
+    }
+}
+
+/* The options that take a value; --progress is the only flag. */
+static int takes_a_value(const char *arg)
+{
+    static const char *const names[] = {
+        "--network", "--host", "--user", "--region", "--json",
+        "--filter",  "--cursor", "--page", "--size",
+    };
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(arg, names[i]) == 0)
+            return 1;
+    return 0;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -490,6 +520,8 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return usage_error("unexpected argument '%s'", arg);
             positional++;
             takes_value = 0;
+        } else if (!takes_a_value(arg)) {
+            return usage_error("unknown option %s", arg);
         } else if (next == NULL) {
             return usage_error("%s needs a value", arg);
         } else if (strcmp(arg, "--network") == 0
@@ -513,7 +545,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return usage_error("%s takes a number, not '%s'", arg, next);
             o->paged = 1;
         } else {
-            return usage_error("unknown option '%s'", arg);
+            return usage_error("unknown option %s", arg);
         }
         if (takes_value)
             i++;
@@ -552,8 +584,10 @@ static int check_options(const struct command *c, const struct options *o)
                            o->id);
     if (o->value != NULL && s != S_SETTING_SET)
         return usage_error("unexpected argument '%s'", o->value);
-    if (s == S_SETTING_SET && (o->value == NULL) == (o->json_source == NULL))
-        return usage_error("settings set needs a VALUE or --json, not both");
+    if (s == S_SETTING_SET && o->value == NULL && o->json_source == NULL)
+        return usage_error("settings set needs a VALUE or --json");
+    if (s == S_SETTING_SET && o->value != NULL && o->json_source != NULL)
+        return usage_error("settings set takes a VALUE or --json, not both");
     if (wants_body && o->json_source == NULL)
         return usage_error("%s %s needs --json FILE (or - for stdin)",
                            c->resource, c->verb);
@@ -757,6 +791,15 @@ int main(int argc, char **argv)
     if (wants_help(argv[1])) {
         general_help(stdout);
         return EXIT_OK;
+    }
+    /* Hidden, for the tests: pretty-prints stdin, no server involved. */
+    if (strcmp(argv[1], "--pretty-stdin") == 0 && argc == 2) {
+        char *text = read_source("-");
+        if (text == NULL)
+            return EXIT_USAGE;
+        json_pretty_print(stdout, text);
+        free(text);
+        return fflush(stdout) == 0 ? EXIT_OK : EXIT_OTHER;
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("ccx %s\n", ccx_version());

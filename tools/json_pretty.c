@@ -8,11 +8,23 @@
 
 #include <ctype.h>
 
-static void newline(FILE *out, int depth)
+/*
+ * Indentation stops growing at this depth: anything nested deeper is
+ * written compactly on its container's line. Without the cap a reply
+ * nested n levels deep would print O(n^2) spaces (a 200000-deep array
+ * took minutes); with it each byte of input gives at most
+ * 1 + 2 * MAX_INDENT bytes of output.
+ */
+enum { MAX_INDENT = 40 };
+
+static const char spaces[2 * MAX_INDENT + 1] =
+    "                                                                      "
+    "          ";
+
+static void newline(FILE *out, long depth)
 {
     fputc('\n', out);
-    for (int i = 0; i < depth; i++)
-        fputs("  ", out);
+    fwrite(spaces, 1, 2 * (size_t)depth, out);
 }
 
 /* The next character that is not whitespace, or '\0'. */
@@ -25,7 +37,7 @@ static char peek(const char *p)
 
 void json_pretty_print(FILE *out, const char *json)
 {
-    int depth = 0;
+    long depth = 0; /* brackets open now; counted, never rescanned */
     int in_string = 0;
 
     for (const char *p = json; *p != '\0'; p++) {
@@ -52,21 +64,27 @@ void json_pretty_print(FILE *out, const char *json)
                 while (*++p != (c == '{' ? '}' : ']'))
                     ;
                 fputc(*p, out);
-            } else {
-                newline(out, ++depth);
+            } else if (++depth <= MAX_INDENT) {
+                newline(out, depth);
             }
             break;
         case '}':
         case ']':
-            newline(out, depth > 0 ? --depth : 0);
+            /* Only a container whose inside was indented closes on a
+             * line of its own. */
+            if (depth <= MAX_INDENT)
+                newline(out, depth > 0 ? depth - 1 : 0);
+            if (depth > 0)
+                depth--;
             fputc(c, out);
             break;
         case ',':
             fputc(c, out);
-            newline(out, depth);
+            if (depth <= MAX_INDENT)
+                newline(out, depth);
             break;
         case ':':
-            fputs(": ", out);
+            fputs(depth <= MAX_INDENT ? ": " : ":", out);
             break;
         default:
             if (!isspace((unsigned char)c))

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 
 CCX = os.environ["CCX"]
@@ -88,6 +89,41 @@ def test_help_and_usage():
     r = ccx()
     check("usage: ccx <resource> <verb>" in r.stderr,
           "no arguments prints the usage", r)
+
+    r = ccx("networks", "list", "--bogus")
+    check(r.returncode == 2 and "unknown option --bogus" in r.stderr
+          and "needs a value" not in r.stderr,
+          "an unknown last option is unknown, not missing a value", r)
+    r = ccx("networks", "list", "--page")
+    check(r.returncode == 2 and "--page needs a value" in r.stderr,
+          "a known option without its value needs a value", r)
+    r = ccx("settings", "set", "wpc/topology")
+    check(r.returncode == 2
+          and "settings set needs a VALUE or --json" in r.stderr
+          and "not both" not in r.stderr,
+          "settings set without VALUE or --json says it needs one", r)
+    r = ccx("settings", "set", "wpc/topology", "x", "--json", "-",
+            stdin="{}")
+    check(r.returncode == 2 and "not both" in r.stderr,
+          "settings set with VALUE and --json says not both", r)
+
+
+def test_pretty_printer_is_linear():
+    """A deeply nested reply prints quickly; indentation stops growing."""
+    depth = 100000
+    deep = "[" * depth + "1" + "]" * depth
+    start = time.monotonic()
+    r = ccx("--pretty-stdin", stdin=deep)
+    elapsed = time.monotonic() - start
+    check(r.returncode == 0 and elapsed < 10
+          and "".join(r.stdout.split()) == deep
+          and len(r.stdout) < 100 * len(deep),
+          f"a {depth}-deep array prints in {elapsed:.1f} s, tokens intact",
+          r)
+    r = ccx("--pretty-stdin", stdin='{"a":[1,{"b":{}}],"c":[]}')
+    check(r.returncode == 0 and r.stdout ==
+          '{\n  "a": [\n    1,\n    {\n      "b": {}\n    }\n  ],\n'
+          '  "c": []\n}\n', "shallow JSON is indented two spaces a level", r)
 
 
 def test_networks_round_trip():
@@ -229,6 +265,16 @@ def test_progress_and_errors():
     r = ccx("user-groups", "create", "--json", "-", stdin='{"name":"g"}')
     check(r.returncode == 6 and "Group exists" in r.stderr
           and "HTTP 409" in r.stderr, "409 exits 6 with the API's text", r)
+    emulator_fault({"method": "POST", "path_prefix": "/api/v1/user-groups",
+                    "times": 1, "kind": "status", "status": 409,
+                    "body": json.dumps({"errorMessage":
+                                        "Group\r\nexists\x1b[2J\tnow"})})
+    r = ccx("user-groups", "create", "--json", "-", stdin='{"name":"g"}')
+    check(r.returncode == 6 and r.stderr.count("\n") == 1
+          and r.stderr.endswith("\n") and "\r" not in r.stderr
+          and "\x1b" not in r.stderr and "Group  exists" in r.stderr
+          and "HTTP 409" in r.stderr,
+          "a server message with CR/LF stays one line on stderr", r)
     emulator_fault({"method": "GET", "path_prefix": "/api/v1/hosts",
                     "times": 4, "kind": "status", "status": 500,
                     "body": ""})
@@ -239,6 +285,7 @@ def test_progress_and_errors():
 
 def main():
     test_help_and_usage()
+    test_pretty_printer_is_linear()
     test_networks_round_trip()
     test_children_and_actions()
     test_settings()
