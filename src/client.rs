@@ -215,7 +215,22 @@ impl Client {
 
     /// Fetches a token now if there is no valid one.
     pub fn authenticate(&self) -> Result<()> {
-        self.token().map(|_| ())
+        self.redacted(self.token().map(|_| ()))
+    }
+
+    /// An error without any credential a server may have echoed into it:
+    /// the secret, the Basic credentials and the current token.
+    fn redacted<T>(&self, result: Result<T>) -> Result<T> {
+        result.map_err(|error| {
+            let secret = self.config.client_secret.expose();
+            let pair = zeroize::Zeroizing::new(format!("{}:{secret}", self.config.client_id));
+            let basic = zeroize::Zeroizing::new(
+                base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()),
+            );
+            let token = self.tokens.current_value();
+            let token = token.as_ref().map_or("", |t| t.expose());
+            error.redact(&[secret, basic.as_str(), token])
+        })
     }
 
     /// The current token's expiry in unix seconds, 0 when there is none.
@@ -267,7 +282,7 @@ impl Client {
     /// Sends an API request with a bearer token, pacing and retries, and
     /// returns the successful reply.
     pub fn send(&self, request: &ApiRequest<'_>) -> Result<Reply> {
-        let result = self.send_once_reauthenticated(request);
+        let result = self.redacted(self.send_once_reauthenticated(request));
         if let Err(error) = &result {
             self.log(Level::Error, || error.message().to_string());
         }

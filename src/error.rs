@@ -68,6 +68,22 @@ impl Error {
         self
     }
 
+    /// Replaces each of `secrets` in the message and body, for a server
+    /// that echoes a credential back in its error.
+    pub fn redact(mut self, secrets: &[&str]) -> Error {
+        for secret in secrets.iter().filter(|s| s.len() >= 4) {
+            if self.message.contains(secret) {
+                self.message = self.message.replace(secret, "[redacted]");
+            }
+            if let Some(body) = &mut self.body {
+                if body.contains(secret) {
+                    *body = body.replace(secret, "[redacted]");
+                }
+            }
+        }
+        self
+    }
+
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -193,6 +209,15 @@ mod tests {
             kind_for_status(400, br#"{"errorMessage":"bad"}"#),
             ErrorKind::Validation
         );
+    }
+
+    #[test]
+    fn redaction_covers_message_and_body() {
+        let error = Error::new(ErrorKind::Auth, "secret hunter22 is wrong")
+            .with_reply(401, b"{\"error\":\"hunter22\"}")
+            .redact(&["hunter22", "abc"]);
+        assert_eq!(error.message(), "secret [redacted] is wrong");
+        assert_eq!(error.body(), Some("{\"error\":\"[redacted]\"}"));
     }
 
     #[test]

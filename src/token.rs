@@ -111,6 +111,11 @@ impl TokenCache {
         }
     }
 
+    /// The current token's value, if any, for redacting it from errors.
+    pub fn current_value(&self) -> Option<Secret> {
+        self.lock().token.as_ref().map(|t| t.value.clone())
+    }
+
     /// The server's expiry of the current token in unix seconds, 0 if none.
     pub fn expires_unix(&self) -> i64 {
         self.lock().token.as_ref().map_or(0, |t| t.expires_unix)

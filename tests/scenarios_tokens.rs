@@ -294,3 +294,17 @@ fn waiting_threads_share_one_failed_token_fetch() {
     assert_eq!(server.token_requests().len(), 1);
     assert!(server.api_requests().is_empty());
 }
+
+#[test]
+fn scenario_5_a_server_that_echoes_the_secret_does_not_leak_it() {
+    let echo = format!(r#"{{"error_description":"secret {SECRET} is wrong"}}"#);
+    let server = FakeServer::start(move |_| Reply::json(400, &echo));
+    let client = support::client(&server.url());
+
+    let error = client.authenticate().unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::Auth);
+    assert!(error.message().contains("[redacted]"), "{}", error.message());
+    assert_no_secret(error.message());
+    assert_no_secret(error.body().unwrap_or_default());
+}
