@@ -118,23 +118,24 @@ impl Config {
         client_secret: Option<&str>,
         api_version: Option<&str>,
     ) -> Result<Config> {
-        let url = pick(api_url, &[ENV_API_URL, ENV_BASE_URL]).ok_or_else(|| {
+        let url = pick(api_url, "api_url", &[ENV_API_URL, ENV_BASE_URL])?.ok_or_else(|| {
             Error::config(format!(
                 "no API URL: pass api_url or set {ENV_API_URL} \
                  (https://<cloud-id>.api.openvpn.com)"
             ))
         })?;
-        let client_id = pick(client_id, &[ENV_CLIENT_ID]).ok_or_else(|| {
+        let client_id = pick(client_id, "client_id", &[ENV_CLIENT_ID])?.ok_or_else(|| {
             Error::config(format!(
                 "no client ID: pass client_id or set {ENV_CLIENT_ID}"
             ))
         })?;
-        let client_secret = pick(client_secret, &[ENV_CLIENT_SECRET]).ok_or_else(|| {
-            Error::config(format!(
-                "no client secret: pass client_secret or set {ENV_CLIENT_SECRET}"
-            ))
-        })?;
-        let api_version = match pick(api_version, &[ENV_API_VERSION]) {
+        let client_secret = pick(client_secret, "client_secret", &[ENV_CLIENT_SECRET])?
+            .ok_or_else(|| {
+                Error::config(format!(
+                    "no client secret: pass client_secret or set {ENV_CLIENT_SECRET}"
+                ))
+            })?;
+        let api_version = match pick(api_version, "api_version", &[ENV_API_VERSION])? {
             Some(text) => ApiVersion::parse(&text)?,
             None => ApiVersion::NEWEST,
         };
@@ -154,14 +155,22 @@ impl Config {
 }
 
 /// The given value, else the first non-empty environment variable.
-fn pick(given: Option<&str>, variables: &[&str]) -> Option<String> {
+/// An empty argument is a mistake, not a request for the variable: only
+/// NULL (`None`) reads the environment.
+fn pick(given: Option<&str>, argument: &str, variables: &[&str]) -> Result<Option<String>> {
     if let Some(value) = given {
-        return (!value.is_empty()).then(|| value.to_string());
+        if value.is_empty() {
+            return Err(Error::config(format!(
+                "{argument} is empty: pass a value, or NULL to read {}",
+                variables.join(" or ")
+            )));
+        }
+        return Ok(Some(value.to_string()));
     }
-    variables
+    Ok(variables
         .iter()
         .filter_map(|name| std::env::var(name).ok())
-        .find(|value| !value.is_empty())
+        .find(|value| !value.is_empty()))
 }
 
 /// Checks an API URL and reduces it to `scheme://host[:port]`.
@@ -305,6 +314,22 @@ mod tests {
         assert_eq!(
             without_userinfo("user:pw@acme.api.openvpn.com/x"),
             "acme.api.openvpn.com/x"
+        );
+    }
+
+    #[test]
+    fn an_empty_argument_is_named_not_read_from_the_environment() {
+        let error = Config::new(
+            Some("https://a.api.openvpn.com"),
+            Some("id"),
+            Some(""),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            error.message().starts_with("client_secret is empty"),
+            "{}",
+            error.message()
         );
     }
 
