@@ -449,6 +449,62 @@ struct PageEnvelope<'a> {
     page: Option<i64>,
 }
 
+/// One page of a paged collection: its items, each kept byte for byte,
+/// and the counts the server gave.
+#[derive(Debug)]
+pub struct Page<'a> {
+    pub items: Vec<&'a RawValue>,
+    pub total_pages: Option<i64>,
+    pub total_elements: Option<i64>,
+    pub page: Option<i64>,
+}
+
+/// Reads a page envelope; the error says what is wrong with it.
+pub fn parse_page(body: &[u8]) -> std::result::Result<Page<'_>, String> {
+    let envelope: PageEnvelope<'_> =
+        serde_json::from_slice(body).map_err(|e| format!("is not a page envelope: {e}"))?;
+    let items = envelope
+        .content
+        .ok_or_else(|| "has no \"content\" array".to_string())?;
+    Ok(Page {
+        items,
+        total_pages: envelope.total_pages,
+        total_elements: envelope.total_elements,
+        page: envelope.page,
+    })
+}
+
+/// One batch of a cursor feed: its items and the cursor of the next one.
+#[derive(Debug)]
+pub struct Batch<'a> {
+    pub items: Vec<&'a RawValue>,
+    pub next_cursor: Option<String>,
+}
+
+/// Reads a cursor batch whose items are in `field`; the error says what
+/// is wrong with it.
+pub fn parse_batch<'a>(body: &'a [u8], field: &str) -> std::result::Result<Batch<'a>, String> {
+    // Owned keys: a borrowed &str cannot hold a key spelt with an escape
+    // (`"caf\u00e9"`), and an unknown field must not fail the whole list.
+    let envelope: std::collections::HashMap<String, &RawValue> =
+        serde_json::from_slice(body).map_err(|e| format!("is not a JSON object: {e}"))?;
+    let items: Vec<&RawValue> = match envelope.get(field) {
+        Some(raw) if raw.get() == "null" => Vec::new(),
+        Some(raw) => serde_json::from_str(raw.get())
+            .map_err(|_| format!("has a \"{field}\" that is not an array"))?,
+        None => return Err(format!("has no \"{field}\" array")),
+    };
+    let next_cursor = match envelope.get("nextCursor") {
+        Some(raw) => serde_json::from_str::<Option<String>>(raw.get())
+            .map_err(|_| "has a nextCursor that is not a string".to_string())?,
+        None => None,
+    };
+    Ok(Batch {
+        items,
+        next_cursor: next_cursor.filter(|c| !c.is_empty()),
+    })
+}
+
 /// A JSON array built from raw items, kept byte for byte.
 struct ArrayBuilder {
     text: String,
@@ -603,12 +659,9 @@ impl Client {
                 body: None,
             })?;
             let what = format!("GET /api/v1{} page {page}", target.path);
-            let envelope: PageEnvelope<'_> = serde_json::from_slice(&reply.body).map_err(|e| {
-                bad_reply(&what, &format!("is not a page envelope: {e}"), &reply.body)
-            })?;
-            let content = envelope
-                .content
-                .ok_or_else(|| bad_reply(&what, "has no \"content\" array", &reply.body))?;
+            let envelope = parse_page(&reply.body)
+                .map_err(|problem| bad_reply(&what, &problem, &reply.body))?;
+            let content = envelope.items;
             if let Some(echoed) = envelope.page {
                 if echoed != page {
                     return Err(bad_reply(
@@ -687,38 +740,10 @@ impl Client {
                 body: None,
             })?;
             let what = format!("GET /api/v1{}", target.path);
-            // Owned keys: a borrowed &str cannot hold a key spelt with an
-            // escape (`"caf\u00e9"`), and an unknown field must not fail
-            // the whole list.
-            let envelope: std::collections::HashMap<String, &RawValue> =
-                serde_json::from_slice(&reply.body).map_err(|e| {
-                    bad_reply(&what, &format!("is not a JSON object: {e}"), &reply.body)
-                })?;
-            let batch: Vec<&RawValue> = match envelope.get(field) {
-                Some(raw) if raw.get() == "null" => Vec::new(),
-                Some(raw) => serde_json::from_str(raw.get()).map_err(|_| {
-                    bad_reply(
-                        &what,
-                        &format!("has a \"{field}\" that is not an array"),
-                        &reply.body,
-                    )
-                })?,
-                None => {
-                    return Err(bad_reply(
-                        &what,
-                        &format!("has no \"{field}\" array"),
-                        &reply.body,
-                    ))
-                }
-            };
-            items.push_all(&batch);
-            let next = match envelope.get("nextCursor") {
-                Some(raw) => serde_json::from_str::<Option<String>>(raw.get()).map_err(|_| {
-                    bad_reply(&what, "has a nextCursor that is not a string", &reply.body)
-                })?,
-                None => None,
-            };
-            match next.filter(|c| !c.is_empty()) {
+            let batch = parse_batch(&reply.body, field)
+                .map_err(|problem| bad_reply(&what, &problem, &reply.body))?;
+            items.push_all(&batch.items);
+            match batch.next_cursor {
                 // A cursor seen before would start a cycle (A, B, A, ...).
                 Some(next) if !seen.insert(next.clone()) => {
                     return Err(bad_reply(

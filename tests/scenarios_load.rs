@@ -286,7 +286,10 @@ fn issue_4_stress_32_threads_share_one_client() {
     );
     // No create may end with an unknown outcome: every request is answered.
     let unknown: BTreeSet<String> = tallies.iter().flat_map(|t| t.unknown.clone()).collect();
-    assert!(unknown.is_empty(), "creates of unknown outcome: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "creates of unknown outcome: {unknown:?}"
+    );
     assert_eq!(unique_networks, expect_networks);
     assert_eq!(unique_users, expect_users);
     for tally in &tallies {

@@ -304,7 +304,11 @@ fn scenario_5_a_server_that_echoes_the_secret_does_not_leak_it() {
     let error = client.authenticate().unwrap_err();
 
     assert_eq!(error.kind(), ErrorKind::Auth);
-    assert!(error.message().contains("[redacted]"), "{}", error.message());
+    assert!(
+        error.message().contains("[redacted]"),
+        "{}",
+        error.message()
+    );
     assert_no_secret(error.message());
     assert_no_secret(error.body().unwrap_or_default());
 }
