@@ -26,7 +26,7 @@ export no_proxy := $(NO_PROXY)
 
 C_LINK   := -I$(ROOT)/include -L$(TARGET) -Wl,-rpath,$(TARGET) -lcloudconnexa
 
-TEST_TARGETS := test-rust test-header test-c
+TEST_TARGETS := test-lint test-rust test-header test-c
 DEMO_TARGETS := demo-quickstart demo-onboard-team
 
 .PHONY: all build generate demo test $(TEST_TARGETS) $(DEMO_TARGETS) clean
@@ -54,6 +54,11 @@ demo: $(DEMO_TARGETS)
 
 test-rust:
 	$(CARGO) test --workspace --exclude xtask
+
+# rustfmt and clippy as STYLE.md asks: formatted, and no warning at all.
+test-lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy -q --workspace --all-targets -- -D warnings
 
 # The committed header and generated code must equal what the sources give.
 test-header:
