@@ -68,8 +68,11 @@ $(BUILD)/tests/%: tests/c/%.c include/cloudconnexa.h build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(C_LINK) -lpthread
 
+# With every log line on: neither the secret nor the wrong one the test
+# tries may appear anywhere in what it prints.
 test-c: $(BUILD)/tests/test_core
-	$(WITH_EMU) --no-rate-limit --token-ttl 2 -- $(BUILD)/tests/test_core
+	$(WITH_EMU) --no-rate-limit --token-ttl 2 -- \
+	    $(ROOT)/scripts/no-secrets wrong-secret-5f2c9d -- $(BUILD)/tests/test_core
 
 -include mk/*.mk
 
