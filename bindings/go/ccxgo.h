@@ -78,6 +78,9 @@ CCXGO_SHAPE(ss, (ccx_client *, const char *, const char *),
 	    (c, k->s[0], k->s[1]))
 CCXGO_SHAPE(siio, (ccx_client *, const char *, int32_t, int32_t, char **),
 	    (c, k->s[0], k->i[0], k->i[1], &k->out))
+CCXGO_SHAPE(ssio,
+	    (ccx_client *, const char *, const char *, int32_t, char **),
+	    (c, k->s[0], k->s[1], k->i[0], &k->out))
 CCXGO_SHAPE(sso, (ccx_client *, const char *, const char *, char **),
 	    (c, k->s[0], k->s[1], &k->out))
 CCXGO_SHAPE(ssso,

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"regexp"
 	"runtime"
 	"strings"
@@ -327,5 +328,120 @@ func TestSharedClientAndCloseDuringCalls(t *testing.T) {
 	wg.Wait()
 	if ok == 0 || ok+closed != 16*40 {
 		t.Fatalf("%d worked, %d saw the closed client", ok, closed)
+	}
+}
+
+// goName is the method name functions.tsv's rule gives a C function:
+// ccx_network_routes_list is NetworkRoutesList.
+func goName(function string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(strings.TrimPrefix(function, "ccx_"), "_") {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+// TestEveryFunctionHasAMethod checks that every function of the contract
+// has a method named by rule, with one Go parameter per C parameter and a
+// JSON result exactly when the C function has char **out_json.
+func TestEveryFunctionHasAMethod(t *testing.T) {
+	tsv, err := os.ReadFile("../../api/functions.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := reflect.TypeOf(&Client{})
+	stringType := reflect.TypeOf("")
+	rows := strings.Split(strings.TrimSpace(string(tsv)), "\n")[1:]
+	for _, row := range rows {
+		cols := strings.Split(row, "\t")
+		function, signature := cols[0], cols[4]
+		method, ok := client.MethodByName(goName(function))
+		if !ok {
+			t.Errorf("%s: no method %s", function, goName(function))
+			continue
+		}
+		params := strings.Split(signature[strings.Index(signature, "(")+1:len(signature)-1], ", ")
+		out := params[len(params)-1] == "char **out_json"
+		in := len(params) - 1 // the client
+		if out {
+			in--
+		}
+		typ := method.Type
+		if typ.NumIn()-1 != in { // the receiver
+			t.Errorf("%s: %d parameters, want %d", method.Name,
+				typ.NumIn()-1, in)
+		}
+		if want := map[bool]int{true: 2, false: 1}[out]; typ.NumOut() != want ||
+			(out && typ.Out(0) != stringType) {
+			t.Errorf("%s: results %v, want JSON %v", method.Name, typ, out)
+		}
+	}
+	if len(rows) != 127 {
+		t.Errorf("functions.tsv has %d functions, want 127", len(rows))
+	}
+}
+
+func TestGeneratedMethodsReachTheAPI(t *testing.T) {
+	c := newClient(t)
+
+	if hosts, err := c.HostsList(); err != nil || !strings.HasPrefix(hosts, "[") {
+		t.Fatalf("HostsList: %q %v", hosts, err)
+	}
+	regions, err := c.VpnRegionsList()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old, err := c.VPNRegionsList(); err != nil || old != regions {
+		t.Fatalf("VPNRegionsList: %v", err)
+	}
+
+	record, err := c.DnsRecordsCreate(`{"domain":"go.example.com",` +
+		`"description":"from client_test.go"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := idOf(t, record)
+	if got, err := c.DnsRecordsGet(id); err != nil || idOf(t, got) != id {
+		t.Fatalf("DnsRecordsGet: %v", err)
+	}
+	if list, err := c.DnsRecordsList(); err != nil || !strings.Contains(list, id) {
+		t.Fatalf("DnsRecordsList: %v", err)
+	}
+	if err := c.DnsRecordsDelete(id); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.DnsRecordsGet(id)
+	asError(t, err, StatusNotFound)
+
+	if _, err := c.SettingsGet("wpc/topology"); err != nil {
+		t.Fatalf("SettingsGet: %v", err)
+	}
+	if sessions, err := c.SessionsList("{}"); err != nil || !strings.HasPrefix(sessions, "[") {
+		t.Fatalf("SessionsList: %q %v", sessions, err)
+	}
+	if _, err := c.SessionsPage("", "", 10); err != nil {
+		t.Fatalf("SessionsPage: %v", err)
+	}
+
+	user, err := c.UsersCreate(`{"firstName":"Ada","lastName":"Lovelace",` +
+		`"username":"ada-go","email":"ada-go@example.com","role":"MEMBER"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid := idOf(t, user)
+	if err := c.UsersSuspend(uid); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UsersActivate(uid); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.UsersGet(uid); strings.Contains(got, "SUSPENDED") {
+		t.Fatalf("still suspended: %s", got)
+	}
+	if devices, err := c.DevicesList(uid); err != nil || !strings.HasPrefix(devices, "[") {
+		t.Fatalf("DevicesList: %q %v", devices, err)
+	}
+	if err := c.UsersDelete(uid); err != nil {
+		t.Fatal(err)
 	}
 }

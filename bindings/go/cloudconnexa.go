@@ -246,6 +246,15 @@ func (c *Client) callSIIO(fn C.ccxgo_fn_siio, a arg,
 		})
 }
 
+func (c *Client) callSSIO(fn C.ccxgo_fn_ssio, a, b arg,
+	size int32) (string, error) {
+	k := C.ccxgo_call{i: [2]C.int32_t{C.int32_t(size)}}
+	return c.invoke([]arg{a, b}, &k,
+		func(p *C.ccx_client, k *C.ccxgo_call) C.ccx_status {
+			return C.ccxgo_ssio(fn, p, k)
+		})
+}
+
 func (c *Client) callSSO(fn C.ccxgo_fn_sso, a, b arg) (string, error) {
 	var k C.ccxgo_call
 	return c.invoke([]arg{a, b}, &k,
