@@ -2,6 +2,8 @@
 #
 #   make test-cpp test-go test-ruby     the bindings' tests, on the emulator
 #   make demo-cpp demo-go demo-ruby     the quickstart example per language
+#   make gen-bindings                   regenerate the Go and Ruby methods
+#   make test-bindings-generated        check they match api/functions.tsv
 #
 # Every binding uses the library built in $(TARGET); see docs/bindings.md.
 
@@ -16,7 +18,7 @@ GO_ENV := CGO_ENABLED=1 CCX_EMULATOR=$(EMULATOR)
 RUBY_ENV := CLOUDCONNEXA_LIB=$(LIB_SO)
 
 .PHONY: test-cpp test-go test-ruby demo-cpp demo-go demo-ruby \
-	test-cpp-header
+	test-cpp-header gen-bindings test-bindings-generated
 
 # --- C++ ---------------------------------------------------------------
 
@@ -79,3 +81,26 @@ demo-ruby: build
 		$(ROOT)/examples/quickstart.rb
 
 TEST_TARGETS += test-ruby
+
+# --- Generated methods ---------------------------------------------------
+
+# scripts/gen-bindings writes one method per function of api/functions.tsv
+# into these files; the check regenerates them into a temporary directory
+# and fails on any difference, so the contract and the bindings cannot
+# drift apart.
+GENERATED_BINDINGS := bindings/go/resources.go \
+	bindings/ruby/lib/cloudconnexa/resources.rb
+
+gen-bindings:
+	$(ROOT)/scripts/gen-bindings
+
+test-bindings-generated:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(ROOT)/scripts/gen-bindings --out-dir "$$tmp" && \
+	for f in $(GENERATED_BINDINGS); do \
+		diff -u "$(ROOT)/$$f" "$$tmp/$$f" || { \
+			echo "$$f is out of date: run make gen-bindings" >&2; \
+			exit 1; }; \
+	done
+
+TEST_TARGETS += test-bindings-generated

@@ -95,6 +95,52 @@ class TestClient < Minitest::Test
     assert_raises(CloudConnexa::NotFoundError) { @client.users_get(id) }
   end
 
+  def test_every_function_has_a_method
+    tsv = File.read(File.expand_path("../../../api/functions.tsv", __dir__))
+    rows = tsv.lines.drop(1).map { _1.chomp.split("\t") }
+    assert_equal 127, rows.size
+    rows.each do |row|
+      function = row[0]
+      signature = row[4]
+      name = function.delete_prefix("ccx_")
+      assert_respond_to @client, name
+      params = signature[/\((.*)\)/, 1].split(", ")
+      count = params.size - 1 - (params.last == "char **out_json" ? 1 : 0)
+      method = @client.method(name)
+      assert_includes [count, -count], method.arity,
+                      "#{name} takes #{count} arguments"
+    end
+  end
+
+  def test_generated_methods_reach_the_api
+    assert_kind_of Array, JSON.parse(@client.hosts_list)
+    assert_kind_of Array, JSON.parse(@client.vpn_regions_list)
+
+    id = JSON.parse(@client.dns_records_create(
+      domain: "ruby.example.com", description: "from test_client.rb"
+    )).fetch("id")
+    assert_equal id, JSON.parse(@client.dns_records_get(id))["id"]
+    assert_includes @client.dns_records_list, id
+    assert_nil @client.dns_records_delete(id)
+    assert_raises(CloudConnexa::NotFoundError) { @client.dns_records_get(id) }
+
+    topology = @client.settings_get("wpc/topology")
+    assert_equal Encoding::UTF_8, topology.encoding
+    assert_kind_of Array, JSON.parse(@client.sessions_list({}))
+    assert_kind_of Array, JSON.parse(@client.sessions_list)
+    JSON.parse(@client.sessions_page(nil, nil, 10))
+
+    uid = JSON.parse(@client.users_create(
+      firstName: "Ada", lastName: "Lovelace", username: "ada-ruby",
+      email: "ada-ruby@example.com", role: "MEMBER"
+    )).fetch("id")
+    @client.users_suspend(uid)
+    assert_nil @client.users_activate(uid)
+    refute_equal "SUSPENDED", JSON.parse(@client.users_get(uid))["status"]
+    assert_kind_of Array, JSON.parse(@client.devices_list(uid))
+    @client.users_delete(uid)
+  end
+
   def test_validation_error_carries_the_server_body
     error = assert_raises(CloudConnexa::ValidationError) do
       @client.networks_create(description: "no name")
