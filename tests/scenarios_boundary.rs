@@ -6,7 +6,7 @@ mod support;
 use std::ffi::{c_char, CStr};
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
 use std::time::Duration;
 
 use cloudconnexa::ffi::{self, ccx_status, resources as r};
@@ -325,19 +325,11 @@ fn scenario_25_a_panic_during_the_token_fetch_releases_the_waiters() {
     let client = Arc::new(support::client(&server.url()));
     client.set_log_sink(Some(panicking_sink("token fetched")));
     let threads = 4;
-    let start = Arc::new(Barrier::new(threads));
 
-    let workers: Vec<_> = (0..threads)
-        .map(|_| {
-            let client = client.clone();
-            let start = start.clone();
-            std::thread::spawn(move || {
-                start.wait();
-                ffi::boundary::status(|| client.authenticate())
-            })
-        })
-        .collect();
-    let statuses: Vec<ccx_status> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    let shared = client.clone();
+    let statuses: Vec<ccx_status> = support::at_once(threads, move || {
+        ffi::boundary::status(|| shared.authenticate())
+    });
 
     // The fetching thread caught its own panic; the others were woken with
     // an internal error instead of waiting for ever.

@@ -4,7 +4,7 @@
 mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ccx_emulator::{Config as EmulatorConfig, Emulator};
@@ -241,20 +241,13 @@ fn waiting_threads_share_one_token_fetch() {
     });
     let client = Arc::new(support::client(&server.url()));
     let threads = 8;
-    let start = Arc::new(Barrier::new(threads));
 
-    let workers: Vec<_> = (0..threads)
-        .map(|_| {
-            let client = client.clone();
-            let start = start.clone();
-            std::thread::spawn(move || {
-                start.wait();
-                client.request(Method::Get, "/networks", None)
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.join().unwrap().unwrap();
+    let shared = client.clone();
+    let results = support::at_once(threads, move || {
+        shared.request(Method::Get, "/networks", None)
+    });
+    for result in results {
+        result.unwrap();
     }
 
     assert_eq!(server.token_requests().len(), 1);
@@ -272,20 +265,12 @@ fn waiting_threads_share_one_failed_token_fetch() {
     });
     let client = Arc::new(support::client(&server.url()));
     let threads = 8;
-    let start = Arc::new(Barrier::new(threads));
 
-    let workers: Vec<_> = (0..threads)
-        .map(|_| {
-            let client = client.clone();
-            let start = start.clone();
-            std::thread::spawn(move || {
-                start.wait();
-                client.request(Method::Get, "/networks", None)
-            })
-        })
-        .collect();
-    for worker in workers {
-        let error = worker.join().unwrap().unwrap_err();
+    let results = support::at_once(threads, move || {
+        client.request(Method::Get, "/networks", None)
+    });
+    for result in results {
+        let error = result.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Auth);
     }
 

@@ -61,3 +61,24 @@ pub fn assert_no_secret(text: &str) {
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{SECRET}"));
     assert!(!text.contains(&basic), "credentials leaked: {text}");
 }
+
+/// Runs `work` on `threads` threads released together, so that they all
+/// reach the client at the same moment, and returns their results in order.
+pub fn at_once<T: Send + 'static>(
+    threads: usize,
+    work: impl Fn() -> T + Send + Sync + 'static,
+) -> Vec<T> {
+    let start = std::sync::Arc::new(std::sync::Barrier::new(threads));
+    let work = std::sync::Arc::new(work);
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let start = start.clone();
+            let work = work.clone();
+            std::thread::spawn(move || {
+                start.wait();
+                work()
+            })
+        })
+        .collect();
+    workers.into_iter().map(|w| w.join().unwrap()).collect()
+}
