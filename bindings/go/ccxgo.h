@@ -16,6 +16,7 @@
  * the error inside the same C call that failed and copies it here.
  */
 typedef struct {
+	ccx_status status;
 	int32_t http_status;
 	char *message;
 	char *body;
@@ -37,6 +38,7 @@ static inline void ccxgo_capture(ccx_status status, ccxgo_error *err)
 {
 	if (status == CCX_OK)
 		return;
+	err->status = status;
 	err->http_status = ccx_last_http_status();
 	err->message = strdup(ccx_last_error());
 	err->body = strdup(ccx_last_error_body());
@@ -47,6 +49,10 @@ static inline ccx_client *ccxgo_client_new(ccxgo_call *k)
 	ccx_client *client = ccx_client_new(k->s[0], k->s[1], k->s[2],
 					    k->s[3]);
 
+	/*
+	 * The failing status is read here, in the same C call: a second cgo
+	 * call for it could run on another OS thread and find CCX_OK there.
+	 */
 	if (client == NULL)
 		ccxgo_capture(ccx_last_error_code(), &k->err);
 	return client;

@@ -55,7 +55,7 @@ func NewClient(apiURL, clientID, clientSecret,
 
 	ptr := C.ccxgo_client_new(&k)
 	if ptr == nil {
-		return nil, takeError(C.ccx_last_error_code(), &k.err)
+		return nil, takeError(k.err.status, &k.err)
 	}
 
 	c := &Client{ptr: ptr}

@@ -62,3 +62,46 @@ func wrongError(err error, id string) string {
 	}
 	return ""
 }
+
+// NewClient reports its failure through the same per-thread last error.
+// Good and bad constructions run interleaved on many goroutines, so a
+// status read on another OS thread would be some other call's CCX_OK.
+func TestEveryNewClientFailureKeepsItsStatus(t *testing.T) {
+	const goroutines, calls = 16, 150
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var mismatches int
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < calls; i++ {
+				good, err := NewClient("http://127.0.0.1:9",
+					"id", "secret", "")
+				if err != nil {
+					t.Errorf("good arguments: %v", err)
+					return
+				}
+				good.Close()
+				url := fmt.Sprintf("bad-%d-%d", g, i)
+				_, err = NewClient(url, "id", "secret", "")
+				var e *Error
+				if !errors.As(err, &e) || e.Status != StatusConfig ||
+					!strings.Contains(e.Message, url) {
+					mu.Lock()
+					if mismatches < 5 {
+						t.Errorf("%s: got %v", url, err)
+					}
+					mismatches++
+					mu.Unlock()
+				}
+				runtime.Gosched()
+			}
+		}(g)
+	}
+	wg.Wait()
+	if mismatches > 0 {
+		t.Fatalf("%d of %d failures lost their status", mismatches,
+			goroutines*calls)
+	}
+}
