@@ -513,9 +513,7 @@ impl FakeServer {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    if let Some(request) = serve(stream, &script) {
-                        seen.lock().unwrap().push(request);
-                    }
+                    serve(stream, &script, &seen);
                 }
             })
         };
@@ -556,7 +554,13 @@ impl Drop for FakeServer {
     }
 }
 
-fn serve(stream: TcpStream, script: &impl Fn(&Seen) -> Answer) -> Option<Seen> {
+/// Reads one request, records it, then replies. Recording comes first: the
+/// reply wakes the test, which may look at `seen` at once.
+fn serve(
+    stream: TcpStream,
+    script: &impl Fn(&Seen) -> Answer,
+    seen: &Mutex<Vec<Seen>>,
+) -> Option<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
@@ -600,6 +604,7 @@ fn serve(stream: TcpStream, script: &impl Fn(&Seen) -> Answer) -> Option<Seen> {
     } else {
         script(&request)
     };
+    seen.lock().unwrap().push(request);
     let mut stream = stream;
     let head = format!(
         "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
@@ -608,6 +613,5 @@ fn serve(stream: TcpStream, script: &impl Fn(&Seen) -> Answer) -> Option<Seen> {
     );
     stream.write_all(head.as_bytes()).ok()?;
     stream.write_all(&reply).ok()?;
-    stream.flush().ok()?;
-    Some(request)
+    stream.flush().ok()
 }
