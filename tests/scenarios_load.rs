@@ -328,5 +328,14 @@ fn issue_4_stress_32_threads_share_one_client() {
         "{} token requests in {elapsed:.1} s",
         stats.token_requests
     );
-    assert!(stats.token_requests >= expected_tokens.saturating_sub(1));
+    // Below: every lifetime that passed needed a token of its own. Each
+    // refresh comes a little later than 0.9 x lifetime after the last (the
+    // first request to notice, then the fetch), and on a loaded machine that
+    // lag adds up, so the lower bound counts whole lifetimes only.
+    let lifetimes = (elapsed / token_ttl).floor() as u64;
+    assert!(
+        stats.token_requests > lifetimes,
+        "{} token requests in {elapsed:.1} s of {token_ttl} s tokens",
+        stats.token_requests
+    );
 }
