@@ -7,7 +7,6 @@ use std::ffi::{c_char, CStr};
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use cloudconnexa::ffi::{self, ccx_status, resources as r};
 use cloudconnexa::log::Level;
@@ -313,21 +312,27 @@ fn scenario_25_a_panic_becomes_internal_and_the_client_still_works() {
 
 #[test]
 fn scenario_25_a_panic_during_the_token_fetch_releases_the_waiters() {
+    let threads = 4;
     let tokens = Arc::new(AtomicUsize::new(0));
     let counted = tokens.clone();
+    let arrivals = support::Arrivals::default();
+    let held = arrivals.clone();
     let server = FakeServer::start(move |request| {
         if request.is_token_request() {
-            counted.fetch_add(1, Ordering::SeqCst);
-            return Reply::token("tok", r#""expires_in":3600"#).after(Duration::from_millis(300));
+            // Only the first fetch is held until every thread waits on it.
+            if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+                held.wait_for(threads);
+            }
+            return Reply::token("tok", r#""expires_in":3600"#);
         }
         Reply::json(200, "{}")
     });
     let client = Arc::new(support::client(&server.url()));
     client.set_log_sink(Some(panicking_sink("token fetched")));
-    let threads = 4;
 
     let shared = client.clone();
     let statuses: Vec<ccx_status> = support::at_once(threads, move || {
+        arrivals.arrive();
         ffi::boundary::status(|| shared.authenticate())
     });
 

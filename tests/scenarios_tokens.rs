@@ -232,18 +232,22 @@ fn scenario_05_refused_credentials_message_reaches_last_error() {
 
 #[test]
 fn waiting_threads_share_one_token_fetch() {
-    let server = FakeServer::start(|request| {
+    let threads = 8;
+    let arrivals = support::Arrivals::default();
+    let held = arrivals.clone();
+    let server = FakeServer::start(move |request| {
         if request.is_token_request() {
-            return Reply::token("tok-shared", r#""expires_in":3600"#)
-                .after(Duration::from_millis(500));
+            // The fetch lasts until every thread is waiting on it.
+            held.wait_for(threads);
+            return Reply::token("tok-shared", r#""expires_in":3600"#);
         }
         Reply::json(200, "{}")
     });
     let client = Arc::new(support::client(&server.url()));
-    let threads = 8;
 
     let shared = client.clone();
     let results = support::at_once(threads, move || {
+        arrivals.arrive();
         shared.request(Method::Get, "/networks", None)
     });
     for result in results {
@@ -260,13 +264,17 @@ fn waiting_threads_share_one_token_fetch() {
 
 #[test]
 fn waiting_threads_share_one_failed_token_fetch() {
-    let server = FakeServer::start(|_| {
-        Reply::json(401, r#"{"error":"invalid_client"}"#).after(Duration::from_millis(500))
+    let threads = 8;
+    let arrivals = support::Arrivals::default();
+    let held = arrivals.clone();
+    let server = FakeServer::start(move |_| {
+        held.wait_for(threads);
+        Reply::json(401, r#"{"error":"invalid_client"}"#)
     });
     let client = Arc::new(support::client(&server.url()));
-    let threads = 8;
 
     let results = support::at_once(threads, move || {
+        arrivals.arrive();
         client.request(Method::Get, "/networks", None)
     });
     for result in results {

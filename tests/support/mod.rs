@@ -82,3 +82,28 @@ pub fn at_once<T: Send + 'static>(
         .collect();
     workers.into_iter().map(|w| w.join().unwrap()).collect()
 }
+
+/// Counts threads as they reach a call, so a fake server can hold a reply
+/// until every one of them is inside the client, however late the
+/// scheduler let some of them start.
+#[derive(Clone, Default)]
+pub struct Arrivals(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Arrivals {
+    /// Called by each thread right before its call.
+    pub fn arrive(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Waits (at most 10 s) until `threads` have arrived, then 200 ms more
+    /// for the last of them to get from `arrive` into the client's wait.
+    pub fn wait_for(&self, threads: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.0.load(std::sync::atomic::Ordering::SeqCst) < threads
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
