@@ -14,16 +14,18 @@ fn rate_limit_headers_and_refusal() {
         rate_limit: Some(RateLimit {
             burst: 3,
             replenish_rate: 1,
+            // 3 s at this scale: long enough that no token comes back while
+            // a busy machine runs the four requests below.
             replenish_time_secs: 60.0,
         }),
-        time_scale: 100.0,
+        time_scale: 20.0,
         ..Config::default()
     });
     // The token request took the first of the three.
     let first = api.get("/api/v1/regions");
     assert_eq!(first.header("x-ratelimit-remaining"), Some("1"));
     assert_eq!(first.header("x-ratelimit-replenish-rate"), Some("1"));
-    assert_eq!(first.header("x-ratelimit-replenish-time"), Some("0.6"));
+    assert_eq!(first.header("x-ratelimit-replenish-time"), Some("3"));
     assert_eq!(first.header("x-ratelimit-burst-capacity"), Some("3"));
     assert_eq!(
         api.get("/api/v1/regions").header("x-ratelimit-remaining"),
@@ -35,10 +37,10 @@ fn rate_limit_headers_and_refusal() {
     assert_eq!(refused.body, "");
     assert_eq!(refused.header("retry-after"), None);
     assert_eq!(refused.header("x-ratelimit-remaining"), Some("0"));
-    assert_eq!(refused.header("x-ratelimit-replenish-time"), Some("0.6"));
+    assert_eq!(refused.header("x-ratelimit-replenish-time"), Some("3"));
     assert_eq!(api.emu.stats().rate_limited, 1);
 
-    std::thread::sleep(Duration::from_millis(650));
+    std::thread::sleep(Duration::from_millis(3100));
     assert_eq!(api.get("/api/v1/regions").status, 200);
 }
 
@@ -176,6 +178,9 @@ fn hang_and_drop_leave_the_client_without_a_reply() {
     assert!(api.try_request("GET", "/api/v1/users", &[], None).is_err());
     assert!(started.elapsed() < Duration::from_secs(3));
 
+    // From here the 10 s agent: a dropped connection fails well before it
+    // would time out.
+    api.agent = patient.clone();
     let before = api.emu.state_json("networks").as_array().unwrap().len();
     api.emu.inject(Fault::new(FaultKind::Drop).method("POST"));
     let started = Instant::now();
@@ -183,7 +188,7 @@ fn hang_and_drop_leave_the_client_without_a_reply() {
         .try_request("POST", "/api/v1/networks", &[], Some(r#"{"name":"lost"}"#))
         .is_err());
     assert!(
-        started.elapsed() < Duration::from_millis(350),
+        started.elapsed() < Duration::from_secs(5),
         "closed, not timed out"
     );
     let auth = format!("Bearer {}", api.token);
@@ -360,9 +365,9 @@ fn keep_alive_clients_are_served_in_parallel() {
     for thread in threads {
         thread.join().unwrap();
     }
-    // 128 delayed requests one at a time would take 19 s.
+    // 128 delayed requests one at a time would take 19 s; at once, 0.6 s.
     assert!(
-        started.elapsed() < Duration::from_secs(5),
+        started.elapsed() < Duration::from_secs(10),
         "{:?}",
         started.elapsed()
     );
