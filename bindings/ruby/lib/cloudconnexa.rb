@@ -132,20 +132,27 @@ module CloudConnexa
 
   # A CloudConnexa API client; one may be shared by many threads.
   class Client
-    @freed = 0
+    @freed = []
     @freed_lock = Mutex.new
 
     class << self
       # How many clients have been freed, by #close or by the GC.
       def freed_count
-        @freed_lock.synchronize { @freed }
+        @freed_lock.synchronize { @freed.size }
+      end
+
+      # The native addresses of the clients freed so far, in order, so a
+      # test can tell its own client's release from a GC finalizer's.
+      def freed_addresses
+        @freed_lock.synchronize { @freed.dup }
       end
 
       # The AutoPointer's releaser. A class method, so that it keeps no
       # reference to the Client and the GC can collect it.
       def release(pointer)
+        address = pointer.address
         Native.ccx_client_free(pointer)
-        @freed_lock.synchronize { @freed += 1 }
+        @freed_lock.synchronize { @freed << address }
       end
     end
 
