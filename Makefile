@@ -23,6 +23,10 @@ CARGO_PROFILE_FLAG := $(if $(filter release,$(PROFILE)),--release,)
 # Tests talk to loopback only; never through a proxy from the environment.
 export NO_PROXY := 127.0.0.1,localhost,::1
 export no_proxy := $(NO_PROXY)
+# Nor with a real tenant's settings: every test and demo gets the emulator's
+# from scripts/with-emulator or starts its own.
+unexport CLOUDCONNEXA_API_URL CLOUDCONNEXA_CLIENT_ID CLOUDCONNEXA_CLIENT_SECRET \
+         CLOUDCONNEXA_API_VERSION CCX_LOG SSL_CERT_FILE
 
 C_LINK   := -I$(ROOT)/include -L$(TARGET) -Wl,-rpath,$(TARGET) -lcloudconnexa
 

@@ -3,6 +3,8 @@ package cloudconnexa
 import (
 	"bufio"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -11,9 +13,10 @@ import (
 
 // TestMain starts a fresh emulator (without rate limits, since the tests
 // make tens of thousands of calls) unless the environment already names
-// an API, as scripts/with-emulator does.
+// one on loopback, as scripts/with-emulator does. A real tenant's URL in
+// the environment is never used: the tests create and delete objects.
 func TestMain(m *testing.M) {
-	if os.Getenv("CLOUDCONNEXA_API_URL") != "" {
+	if onLoopback(os.Getenv("CLOUDCONNEXA_API_URL")) {
 		os.Exit(m.Run())
 	}
 	stop, err := startEmulator()
@@ -24,6 +27,15 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	stop()
 	os.Exit(code)
+}
+
+func onLoopback(apiURL string) bool {
+	u, err := url.Parse(apiURL)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 func startEmulator() (func(), error) {
