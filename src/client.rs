@@ -377,9 +377,10 @@ impl Client {
 
         let mut attempt: u32 = 0;
         loop {
-            let pace = self.pacer.reserve();
+            let turn = self.pacer.reserve();
+            let pace = turn.wait();
             if pace > max_wait {
-                self.pacer.cancel();
+                turn.cancel();
                 return Err(Error::new(
                     ErrorKind::RateLimited,
                     format!(
@@ -411,7 +412,7 @@ impl Client {
                     let token = match self.token() {
                         Ok(token) => token,
                         Err(error) => {
-                            self.pacer.cancel();
+                            turn.cancel();
                             return Err(error);
                         }
                     };
@@ -434,7 +435,7 @@ impl Client {
             let next = match outcome {
                 Ok(reply) => {
                     let rate = RateHeaders::parse(&reply.headers);
-                    self.pacer.finish(Some(&rate), reply.status == 429);
+                    turn.finish(Some(&rate), reply.status == 429);
                     self.log(Level::Debug, || {
                         format!(
                             "{logged} -> {} in {} ms",
@@ -445,7 +446,7 @@ impl Client {
                     self.judge(method, &what, reply, &rate, attempt, is_token_request)
                 }
                 Err(failure) => {
-                    self.pacer.finish(None, false);
+                    turn.finish(None, false);
                     self.log(Level::Debug, || {
                         format!("{logged} failed after {} ms", started.elapsed().as_millis())
                     });

@@ -84,26 +84,32 @@ pub struct Pacer {
 }
 
 impl Pacer {
-    /// Takes a turn and says how long to wait before sending. Waits are
-    /// queued: each caller reserves the next free slot, so threads are
-    /// spread over time rather than all woken at once.
-    pub fn reserve(&self) -> Duration {
+    /// Takes a turn, whose `wait` says how long to wait before sending.
+    /// Waits are queued: each caller reserves the next free slot, so
+    /// threads are spread over time rather than all woken at once.
+    pub fn reserve(&self) -> Turn<'_> {
         let mut state = self.lock();
         state.in_flight += 1;
-        let Some(bucket) = state.bucket.as_mut() else {
-            return Duration::ZERO;
+        let wait = match state.bucket.as_mut() {
+            None => Duration::ZERO,
+            Some(bucket) => {
+                bucket.refill(Instant::now());
+                bucket.tokens -= 1.0;
+                if bucket.tokens >= 0.0 {
+                    Duration::ZERO
+                } else {
+                    with_margin(-bucket.tokens / bucket.rate_per_second)
+                }
+            }
         };
-        bucket.refill(Instant::now());
-        bucket.tokens -= 1.0;
-        if bucket.tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            with_margin(-bucket.tokens / bucket.rate_per_second)
+        Turn {
+            pacer: self,
+            wait,
+            open: true,
         }
     }
 
-    /// Gives back a turn that was reserved but not used.
-    pub fn cancel(&self) {
+    fn cancel(&self) {
         let mut state = self.lock();
         state.in_flight = state.in_flight.saturating_sub(1);
         if let Some(bucket) = state.bucket.as_mut() {
@@ -111,11 +117,9 @@ impl Pacer {
         }
     }
 
-    /// Records the outcome of a request sent after `reserve`.
-    ///
     /// The server's count is the truth, but it does not know about requests
     /// still on their way; with others in flight the lower count is kept.
-    pub fn finish(&self, headers: Option<&RateHeaders>, refused: bool) {
+    fn finish(&self, headers: Option<&RateHeaders>, refused: bool) {
         let mut state = self.lock();
         state.in_flight = state.in_flight.saturating_sub(1);
         let others_in_flight = state.in_flight > 0;
@@ -156,6 +160,44 @@ impl Pacer {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// One reserved turn. It is spent with `finish` or given back with
+/// `cancel`; dropped any other way (a panic in a log callback, say) it
+/// still leaves the in-flight count, so pacing cannot drift.
+#[must_use = "a turn is spent with finish or given back with cancel"]
+pub struct Turn<'a> {
+    pacer: &'a Pacer,
+    wait: Duration,
+    open: bool,
+}
+
+impl Turn<'_> {
+    /// How long to wait before sending.
+    pub fn wait(&self) -> Duration {
+        self.wait
+    }
+
+    /// Gives back a turn that was reserved but not used.
+    pub fn cancel(mut self) {
+        self.open = false;
+        self.pacer.cancel();
+    }
+
+    /// Records the outcome of the request sent in this turn.
+    pub fn finish(mut self, headers: Option<&RateHeaders>, refused: bool) {
+        self.open = false;
+        self.pacer.finish(headers, refused);
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let mut state = self.pacer.lock();
+            state.in_flight = state.in_flight.saturating_sub(1);
+        }
     }
 }
 
@@ -222,18 +264,41 @@ mod tests {
     #[test]
     fn reservations_queue_behind_an_empty_bucket() {
         let pacer = Pacer::default();
-        assert_eq!(pacer.reserve(), Duration::ZERO);
+        let turn = pacer.reserve();
+        assert_eq!(turn.wait(), Duration::ZERO);
         let empty = RateHeaders {
             remaining: Some(0.0),
             replenish_rate: Some(1.0),
             replenish_time: Some(1.0),
             burst: Some(20.0),
         };
-        pacer.finish(Some(&empty), false);
+        turn.finish(Some(&empty), false);
         let first = pacer.reserve();
         let second = pacer.reserve();
-        assert!(first >= Duration::from_millis(990), "{first:?}");
-        assert!(second >= Duration::from_millis(1990), "{second:?}");
+        assert!(
+            first.wait() >= Duration::from_millis(990),
+            "{:?}",
+            first.wait()
+        );
+        assert!(
+            second.wait() >= Duration::from_millis(1990),
+            "{:?}",
+            second.wait()
+        );
+    }
+
+    #[test]
+    fn a_turn_abandoned_by_a_panic_leaves_the_in_flight_count() {
+        let pacer = Pacer::default();
+        let kept = pacer.reserve();
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _turn = pacer.reserve();
+            panic!("a log callback failed");
+        }));
+        assert!(unwound.is_err());
+        assert_eq!(pacer.lock().in_flight, 1);
+        kept.cancel();
+        assert_eq!(pacer.lock().in_flight, 0);
     }
 
     #[test]
