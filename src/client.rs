@@ -125,8 +125,8 @@ enum Next {
 impl Client {
     pub fn new(config: Config) -> Result<Client> {
         Ok(Client {
+            transport: Transport::new(&config.base_url)?,
             config,
-            transport: Transport::new()?,
             tokens: TokenCache::default(),
             pacer: Pacer::default(),
             options: Options {

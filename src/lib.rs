@@ -11,6 +11,7 @@ pub mod endpoints;
 pub mod error;
 pub mod ffi;
 pub mod log;
+mod proxy;
 pub mod ratelimit;
 mod resolver;
 pub mod settings;

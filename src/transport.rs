@@ -17,7 +17,8 @@ use crate::error::{Error, ErrorKind, Result};
 /// Where requests go through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProxySetting {
-    /// `HTTPS_PROXY` / `ALL_PROXY` and `NO_PROXY`, as curl reads them.
+    /// `HTTPS_PROXY` / `ALL_PROXY` and `NO_PROXY`, as curl reads them
+    /// (see `crate::proxy`).
     FromEnvironment,
     Disabled,
     Url(String),
@@ -25,7 +26,9 @@ pub enum ProxySetting {
 
 #[derive(Debug, Clone)]
 struct AgentSettings {
-    proxy: ProxySetting,
+    /// Resolved when set, so a later rebuild (a new CA file) does not read
+    /// the environment again.
+    proxy: Option<Proxy>,
     ca_pem: Option<Arc<Vec<u8>>>,
 }
 
@@ -67,25 +70,39 @@ pub enum Failure {
 pub struct Transport {
     agent: RwLock<Arc<Agent>>,
     settings: RwLock<AgentSettings>,
+    /// `scheme://host[:port]` of the API, which picks the proxy variable.
+    base_url: String,
 }
 
 /// Longest time spent connecting, so that a dead host fails as "not sent".
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Transport {
-    pub fn new() -> Result<Transport> {
+    /// A transport for the API at `base_url`, with the proxy and CA file
+    /// the environment names.
+    pub fn new(base_url: &str) -> Result<Transport> {
         let settings = AgentSettings {
-            proxy: ProxySetting::FromEnvironment,
+            proxy: crate::proxy::from_environment(base_url)?,
             ca_pem: ca_pem_from_environment()?,
         };
         let agent = build_agent(&settings)?;
         Ok(Transport {
             agent: RwLock::new(Arc::new(agent)),
             settings: RwLock::new(settings),
+            base_url: base_url.to_string(),
         })
     }
 
     pub fn set_proxy(&self, proxy: ProxySetting) -> Result<()> {
+        let proxy = match proxy {
+            ProxySetting::FromEnvironment => crate::proxy::from_environment(&self.base_url)?,
+            ProxySetting::Disabled => None,
+            ProxySetting::Url(url) => Some(Proxy::new(&url).map_err(|_| {
+                Error::config(
+                    "proxy URL is not valid: use http://host:port (or socks5://host:port)",
+                )
+            })?),
+        };
         self.rebuild(|settings| settings.proxy = proxy)
     }
 
@@ -169,13 +186,7 @@ fn ca_pem_from_environment() -> Result<Option<Arc<Vec<u8>>>> {
 }
 
 fn build_agent(settings: &AgentSettings) -> Result<Agent> {
-    let proxy = match &settings.proxy {
-        ProxySetting::FromEnvironment => Proxy::try_from_env(),
-        ProxySetting::Disabled => None,
-        ProxySetting::Url(url) => Some(Proxy::new(url).map_err(|_| {
-            Error::config("proxy URL is not valid: use http://host:port (or socks5://host:port)")
-        })?),
-    };
+    let proxy = settings.proxy.clone();
     let mut tls = TlsConfig::builder();
     if let Some(pem) = &settings.ca_pem {
         let mut certificates = Vec::new();

@@ -1,5 +1,6 @@
-//! Proxies: `HTTPS_PROXY` and `NO_PROXY` are honoured by default, as curl
-//! users expect; `ccx_client_set_proxy(client, url)` sets one and
+//! Proxies: the variables are read as curl reads them (`https_proxy` /
+//! `HTTPS_PROXY` for https, `http_proxy` for http, then `ALL_PROXY`, and
+//! `NO_PROXY`); `ccx_client_set_proxy(client, url)` sets one and
 //! `ccx_client_set_proxy(client, NULL)` turns proxying off. The proxy here is
 //! a small CONNECT proxy on loopback that records what it was asked and
 //! tunnels only to loopback.
@@ -252,6 +253,20 @@ fn connects(proxy: &ConnectProxy) -> Vec<String> {
     proxy.asked().into_iter().map(|a| a.request_line).collect()
 }
 
+/// A client of an HTTPS emulator that trusts the emulator's CA, with
+/// whatever proxy the environment names.
+fn https_client(emulator: &Emulator, ca_pem: &str) -> CClient {
+    let client = client_from_environment(emulator);
+    let ca_file = std::env::temp_dir().join(format!("ccx-proxy-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca_file, ca_pem).unwrap();
+    let path = c(ca_file.to_str().unwrap());
+    // SAFETY: a live client and path.
+    let status = unsafe { ffi::ccx_client_set_ca_file(client.0, path.as_ptr()) };
+    let _ = std::fs::remove_file(&ca_file);
+    assert_eq!(status, ffi::CCX_OK);
+    client
+}
+
 #[test]
 fn https_proxy_from_the_environment_tunnels_https() {
     let env = ProxyEnv::clear();
@@ -260,16 +275,7 @@ fn https_proxy_from_the_environment_tunnels_https() {
     let proxy = ConnectProxy::start(false);
     env.set("HTTPS_PROXY", &proxy.url());
 
-    let client = client_from_environment(&emulator);
-    let ca_file = std::env::temp_dir().join(format!("ccx-proxy-ca-{}.pem", std::process::id()));
-    std::fs::write(&ca_file, ca_pem).unwrap();
-    let path = c(ca_file.to_str().unwrap());
-    // SAFETY: a live client and path.
-    assert_eq!(
-        unsafe { ffi::ccx_client_set_ca_file(client.0, path.as_ptr()) },
-        ffi::CCX_OK
-    );
-    let _ = std::fs::remove_file(&ca_file);
+    let client = https_client(&emulator, &ca_pem);
 
     assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
     let target = format!("CONNECT 127.0.0.1:{} HTTP/1.1", emulator.port());
@@ -287,22 +293,103 @@ fn https_proxy_from_the_environment_tunnels_https() {
     assert_eq!(emulator.stats().requests, 2);
 }
 
+/// curl's order for https: https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY.
+/// Each case sets the variable that should win to a working proxy and
+/// every later one to a refusing proxy.
 #[test]
-fn lower_case_and_all_proxy_variables_are_read() {
-    for variable in ["https_proxy", "ALL_PROXY", "all_proxy"] {
+fn https_takes_the_scheme_variable_before_all_proxy() {
+    let order = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
+    let (identity, ca_pem) = identity();
+    let emulator = emulator(Some(identity));
+    for (i, winner) in order.iter().enumerate() {
         let env = ProxyEnv::clear();
-        let emulator = emulator(None);
-        let proxy = ConnectProxy::start(false);
-        env.set(variable, &proxy.url());
+        let working = ConnectProxy::start(false);
+        let refusing = ConnectProxy::start(true);
+        env.set(winner, &working.url());
+        for later in &order[i + 1..] {
+            env.set(later, &refusing.url());
+        }
+        // Never for https, whatever it says.
+        env.set("HTTP_PROXY", &refusing.url());
+        env.set("http_proxy", &refusing.url());
+
+        let client = https_client(&emulator, &ca_pem);
+
+        assert_eq!(list(&client), ffi::CCX_OK, "{winner}: {:?}", last_error());
+        assert!(!connects(&working).is_empty(), "{winner} was not used");
+        assert!(connects(&refusing).is_empty(), "{winner} lost to another");
+    }
+}
+
+/// For plain http (loopback only): http_proxy, then all_proxy, ALL_PROXY.
+/// The https variables do not apply, and upper-case HTTP_PROXY is ignored
+/// as curl ignores it.
+#[test]
+fn http_takes_lower_case_http_proxy_then_all_proxy() {
+    let emulator = emulator(None);
+    let order = ["http_proxy", "all_proxy", "ALL_PROXY"];
+    for (i, winner) in order.iter().enumerate() {
+        let env = ProxyEnv::clear();
+        let working = ConnectProxy::start(false);
+        let refusing = ConnectProxy::start(true);
+        env.set(winner, &working.url());
+        for later in &order[i + 1..] {
+            env.set(later, &refusing.url());
+        }
+        env.set("HTTPS_PROXY", &refusing.url());
+        env.set("https_proxy", &refusing.url());
+        env.set("HTTP_PROXY", &refusing.url());
+
         let client = client_from_environment(&emulator);
-        assert_eq!(list(&client), ffi::CCX_OK, "{variable}: {:?}", last_error());
+
+        assert_eq!(list(&client), ffi::CCX_OK, "{winner}: {:?}", last_error());
         assert!(
-            connects(&proxy)
+            connects(&working)
                 .iter()
                 .all(|line| line.starts_with("CONNECT 127.0.0.1:")),
-            "{variable}"
+            "{winner}"
         );
-        assert!(!connects(&proxy).is_empty(), "{variable} was not used");
+        assert!(!connects(&working).is_empty(), "{winner} was not used");
+        assert!(connects(&refusing).is_empty(), "{winner} lost to another");
+    }
+
+    let env = ProxyEnv::clear();
+    let refusing = ConnectProxy::start(true);
+    for name in ["HTTP_PROXY", "HTTPS_PROXY", "https_proxy"] {
+        env.set(name, &refusing.url());
+    }
+    let client = client_from_environment(&emulator);
+    assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
+    assert!(connects(&refusing).is_empty());
+}
+
+/// A proxy variable that is set but is not a proxy URL stops the client
+/// from being made, rather than being skipped in silence; the message
+/// names the variable and never repeats its value, which may carry a
+/// password.
+#[test]
+fn a_malformed_proxy_variable_is_a_config_error_at_creation() {
+    let emulator = emulator(None);
+    for (name, value) in [
+        ("http_proxy", "http://user:hunter2@[::1"),
+        ("ALL_PROXY", "ftp://user:hunter2@127.0.0.1:21"),
+    ] {
+        let env = ProxyEnv::clear();
+        env.set(name, value);
+        let (url, id, secret) = (
+            c(&emulator.url()),
+            c(emulator.client_id()),
+            c(emulator.client_secret()),
+        );
+        // SAFETY: live NUL-terminated strings.
+        let raw = unsafe {
+            ffi::ccx_client_new(url.as_ptr(), id.as_ptr(), secret.as_ptr(), ptr::null())
+        };
+        assert!(raw.is_null(), "{name}={value} was accepted");
+        let error = last_error();
+        assert_eq!(error.code, ffi::CCX_ERR_CONFIG);
+        assert!(error.message.contains(name), "{}", error.message);
+        assert!(!error.message.contains("hunter2"), "{}", error.message);
     }
 }
 
@@ -312,11 +399,13 @@ fn no_proxy_bypasses_the_proxy() {
         ("NO_PROXY", "127.0.0.1"),
         ("no_proxy", "localhost,127.0.0.1,::1"),
         ("NO_PROXY", "*"),
+        ("NO_PROXY", "example.com, 127.0.0.0/8"),
+        ("no_proxy", " 10.0.0.0/8 ,127.0.0.1 "),
     ] {
         let env = ProxyEnv::clear();
         let emulator = emulator(None);
         let proxy = ConnectProxy::start(true);
-        env.set("HTTPS_PROXY", &proxy.url());
+        env.set("http_proxy", &proxy.url());
         env.set(variable, value);
         let client = client_from_environment(&emulator);
         assert_eq!(
@@ -330,6 +419,20 @@ fn no_proxy_bypasses_the_proxy() {
 }
 
 #[test]
+fn no_proxy_that_names_other_hosts_keeps_the_proxy() {
+    for value in ["example.com", "10.0.0.0/8", "127.0.0.2", "0.0.1"] {
+        let env = ProxyEnv::clear();
+        let emulator = emulator(None);
+        let proxy = ConnectProxy::start(false);
+        env.set("http_proxy", &proxy.url());
+        env.set("NO_PROXY", value);
+        let client = client_from_environment(&emulator);
+        assert_eq!(list(&client), ffi::CCX_OK, "{value}: {:?}", last_error());
+        assert!(!connects(&proxy).is_empty(), "NO_PROXY={value} bypassed it");
+    }
+}
+
+#[test]
 fn set_proxy_overrides_the_environment_both_ways() {
     let env = ProxyEnv::clear();
     let emulator = emulator(None);
@@ -337,7 +440,7 @@ fn set_proxy_overrides_the_environment_both_ways() {
     let tunnelling = ConnectProxy::start(false);
 
     // The environment names a proxy; NULL turns proxying off.
-    env.set("HTTPS_PROXY", &refusing.url());
+    env.set("http_proxy", &refusing.url());
     let client = client_from_environment(&emulator);
     assert_eq!(set_proxy(&client, None), ffi::CCX_OK);
     assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
@@ -356,7 +459,7 @@ fn a_refusing_proxy_is_a_network_error() {
     let env = ProxyEnv::clear();
     let emulator = emulator(None);
     let proxy = ConnectProxy::start(true);
-    env.set("HTTPS_PROXY", &proxy.url());
+    env.set("http_proxy", &proxy.url());
     let client = client_from_environment(&emulator);
     assert_eq!(list(&client), ffi::CCX_ERR_NETWORK);
     let error = last_error();

@@ -418,8 +418,9 @@ pub unsafe extern "C" fn ccx_client_set_ca_file(
 }
 
 /// Sets the proxy: `http://host:port` (CONNECT for https), or NULL for
-/// none. By default `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are honoured,
-/// as curl does. Returns `CCX_ERR_CONFIG` for a malformed URL. Since 0.1.0.
+/// none. By default `https_proxy`/`HTTPS_PROXY`, then `ALL_PROXY`, and
+/// `NO_PROXY` are honoured, as curl reads them. Returns `CCX_ERR_CONFIG`
+/// for a malformed URL. Since 0.1.0.
 #[no_mangle]
 pub unsafe extern "C" fn ccx_client_set_proxy(
     client: *mut ccx_client,
