@@ -2,7 +2,8 @@
 #
 #   make test-cpp test-go test-ruby     the bindings' tests, on the emulator
 #   make demo-cpp demo-go demo-ruby     the quickstart example per language
-#   make gen-bindings                   regenerate the Go and Ruby methods
+#   make gen-bindings                   regenerate the C++, Go and Ruby
+#                                       methods
 #   make test-bindings-generated        check they match api/functions.tsv
 #
 # Every binding uses the library built in $(TARGET); see docs/bindings.md.
@@ -22,10 +23,15 @@ RUBY_ENV := CLOUDCONNEXA_LIB=$(LIB_SO)
 
 # --- C++ ---------------------------------------------------------------
 
-$(BUILD)/tests/cpp/%: tests/cpp/%.cpp include/cloudconnexa.hpp \
-		include/cloudconnexa.h build
+# The test reads api/functions.tsv at run time to count the functions that
+# need a method; generated_methods.inc is its list of those methods.
+CPP_TEST_DEFS := -DCCX_FUNCTIONS_TSV='"$(ROOT)/api/functions.tsv"'
+
+$(BUILD)/tests/cpp/%: tests/cpp/%.cpp tests/cpp/generated_methods.inc \
+		include/cloudconnexa.hpp include/cloudconnexa.h build
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -o $@ $< $(C_LINK) -lgtest -lgtest_main -pthread
+	$(CXX) $(CXXFLAGS) $(CPP_TEST_DEFS) -o $@ $< $(C_LINK) -lgtest \
+		-lgtest_main -pthread
 
 $(BUILD)/examples/quickstart-cpp: examples/quickstart.cpp \
 		include/cloudconnexa.hpp include/cloudconnexa.h build
@@ -85,11 +91,13 @@ TEST_TARGETS += test-ruby
 # --- Generated methods ---------------------------------------------------
 
 # scripts/gen-bindings writes one method per function of api/functions.tsv
-# into these files; the check regenerates them into a temporary directory
-# and fails on any difference, so the contract and the bindings cannot
-# drift apart.
+# into these files (in the C++ header, only between its generated-methods
+# markers); the check regenerates them into a temporary directory and
+# fails on any difference, so the contract and the bindings cannot drift
+# apart.
 GENERATED_BINDINGS := bindings/go/resources.go \
-	bindings/ruby/lib/cloudconnexa/resources.rb
+	bindings/ruby/lib/cloudconnexa/resources.rb \
+	include/cloudconnexa.hpp tests/cpp/generated_methods.inc
 
 gen-bindings:
 	$(ROOT)/scripts/gen-bindings
