@@ -382,9 +382,8 @@ fn a_malformed_proxy_variable_is_a_config_error_at_creation() {
             c(emulator.client_secret()),
         );
         // SAFETY: live NUL-terminated strings.
-        let raw = unsafe {
-            ffi::ccx_client_new(url.as_ptr(), id.as_ptr(), secret.as_ptr(), ptr::null())
-        };
+        let raw =
+            unsafe { ffi::ccx_client_new(url.as_ptr(), id.as_ptr(), secret.as_ptr(), ptr::null()) };
         assert!(raw.is_null(), "{name}={value} was accepted");
         let error = last_error();
         assert_eq!(error.code, ffi::CCX_ERR_CONFIG);
