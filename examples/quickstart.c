@@ -1,6 +1,7 @@
 /*
- * quickstart: authenticate, list networks, create one, read it back and
- * delete it, then show what an error looks like.
+ * quickstart: authenticate, list networks, create one with a connector in
+ * the first VPN region, read it back and delete it, then show what an
+ * error looks like.
  *
  * Credentials come from the environment:
  *   CLOUDCONNEXA_API_URL, CLOUDCONNEXA_CLIENT_ID, CLOUDCONNEXA_CLIENT_SECRET
@@ -24,17 +25,20 @@ static ccx_status report(const char *what, ccx_status status)
 }
 
 /*
- * Copies the value of the first "id" field of a JSON object into out.
+ * Copies the value of the first "id" field at or after json into out.
  * Enough for this example; a real program would use a JSON parser.
  */
 static int first_id(const char *json, char *out, size_t size)
 {
-    const char *start = strstr(json, "\"id\":\"");
+    const char *start = json != NULL ? strstr(json, "\"id\"") : NULL;
     const char *end;
 
     if (start == NULL)
         return -1;
-    start += strlen("\"id\":\"");
+    start += strlen("\"id\"");
+    start += strspn(start, " \t\r\n:");
+    if (*start++ != '"')
+        return -1;
     end = strchr(start, '"');
     if (end == NULL || (size_t)(end - start) >= size)
         return -1;
@@ -45,14 +49,25 @@ static int first_id(const char *json, char *out, size_t size)
 
 int main(void)
 {
-    const char *body = "{\"name\":\"quickstart-network\","
-                       "\"description\":\"made by examples/quickstart.c\","
-                       "\"internetAccess\":\"SPLIT_TUNNEL_ON\","
-                       "\"egress\":false,"
-                       "\"routes\":[{\"value\":\"10.20.0.0/16\","
-                       "\"description\":\"office\"}]}";
+    /*
+     * CloudConnexa's documentation says a network needs a connector for
+     * any traffic to pass, so the network is created with one, in a region
+     * of this tenant (see docs/networks.md).
+     */
+    const char *format = "{\"name\":\"quickstart-network\","
+                         "\"description\":\"made by examples/quickstart.c\","
+                         "\"internetAccess\":\"SPLIT_TUNNEL_ON\","
+                         "\"egress\":false,"
+                         "\"routes\":[{\"value\":\"10.20.0.0/16\","
+                         "\"description\":\"office\"}],"
+                         "\"connectors\":[{\"name\":"
+                         "\"quickstart-network-connector\","
+                         "\"vpnRegionId\":\"%s\"}]}";
+    char body[1024];
     char *json = NULL;
     char id[128];
+    char region[128];
+    char connector[128];
     const char *what = "";
     ccx_status status;
     ccx_client *client;
@@ -78,17 +93,34 @@ int main(void)
     printf("networks: %s\n", json);
     ccx_string_free(json);
 
+    what = "ccx_vpn_regions_list";
+    status = ccx_vpn_regions_list(client, &json);
+    if (status != CCX_OK)
+        goto fail;
+    if (first_id(json, region, sizeof region) != 0) {
+        fprintf(stderr, "no VPN region to put a connector in: %s\n", json);
+        ccx_string_free(json);
+        ccx_client_free(client);
+        return 1;
+    }
+    ccx_string_free(json);
+    printf("first VPN region: %s\n", region);
+    snprintf(body, sizeof body, format, region);
+
     what = "ccx_networks_create";
     status = ccx_networks_create(client, body, &json);
     if (status != CCX_OK)
         goto fail;
-    if (first_id(json, id, sizeof id) != 0) {
-        fprintf(stderr, "created network has no id: %s\n", json);
+    if (first_id(json, id, sizeof id) != 0
+        || first_id(strstr(json, "\"connectors\""), connector,
+                    sizeof connector) != 0) {
+        fprintf(stderr, "created network lacks an id: %s\n", json);
         ccx_string_free(json);
         ccx_client_free(client);
         return 1;
     }
     printf("created: %s\n", json);
+    printf("network %s has connector %s in %s\n", id, connector, region);
     ccx_string_free(json);
 
     what = "ccx_networks_get";
@@ -102,7 +134,7 @@ int main(void)
     status = ccx_networks_delete(client, id);
     if (status != CCX_OK)
         goto fail;
-    printf("deleted network %s\n", id);
+    printf("deleted network %s and its connector\n", id);
 
     /* Errors carry a status, the HTTP status and the server's message. */
     status = ccx_networks_get(client, id, &json);

@@ -1,5 +1,6 @@
 // quickstart.go: examples/quickstart.c with the Go binding. Lists
-// networks, creates one, reads it back, deletes it, then shows an error.
+// networks, creates one with a connector in the first VPN region, reads it
+// back, deletes it, then shows an error.
 //
 // Credentials come from CLOUDCONNEXA_API_URL, CLOUDCONNEXA_CLIENT_ID and
 // CLOUDCONNEXA_CLIENT_SECRET. `make demo-go` runs it on the emulator; by
@@ -17,10 +18,27 @@ import (
 	cloudconnexa "github.com/libcloudconnexa/cloudconnexa-go"
 )
 
-const body = `{"name":"quickstart-network",` +
-	`"description":"made by quickstart.go",` +
-	`"internetAccess":"SPLIT_TUNNEL_ON","egress":false,` +
-	`"routes":[{"value":"10.20.0.0/16","description":"office"}]}`
+// The documentation says a network needs a connector for traffic to
+// pass, so it gets one, in a region of this tenant.
+type connector struct {
+	ID          string `json:"id,omitempty"`
+	Name        string `json:"name"`
+	VpnRegionID string `json:"vpnRegionId"`
+}
+
+type route struct {
+	Value       string `json:"value"`
+	Description string `json:"description"`
+}
+
+type networkCreate struct {
+	Name           string      `json:"name"`
+	Description    string      `json:"description"`
+	InternetAccess string      `json:"internetAccess"`
+	Egress         bool        `json:"egress"`
+	Routes         []route     `json:"routes"`
+	Connectors     []connector `json:"connectors"`
+}
 
 func main() {
 	if err := run(); err != nil {
@@ -50,17 +68,52 @@ func run() error {
 	}
 	fmt.Println("networks:", networks)
 
-	created, err := client.NetworksCreate(body)
+	regionsJSON, err := client.VpnRegionsList()
+	if err != nil {
+		return err
+	}
+	var regions []struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(regionsJSON), &regions); err != nil {
+		return err
+	}
+	if len(regions) == 0 {
+		return errors.New("no VPN region to put a connector in")
+	}
+	region := regions[0].ID
+	fmt.Println("first VPN region:", region)
+
+	body, err := json.Marshal(networkCreate{
+		Name:           "quickstart-network",
+		Description:    "made by quickstart.go",
+		InternetAccess: "SPLIT_TUNNEL_ON",
+		Routes:         []route{{"10.20.0.0/16", "office"}},
+		Connectors: []connector{{
+			Name:        "quickstart-network-connector",
+			VpnRegionID: region,
+		}},
+	})
+	if err != nil {
+		return err
+	}
+	created, err := client.NetworksCreate(string(body))
 	if err != nil {
 		return err
 	}
 	var network struct {
-		ID string `json:"id"`
+		ID         string      `json:"id"`
+		Connectors []connector `json:"connectors"`
 	}
 	if err := json.Unmarshal([]byte(created), &network); err != nil {
 		return err
 	}
+	if len(network.Connectors) == 0 {
+		return fmt.Errorf("created network has no connector: %s", created)
+	}
 	fmt.Println("created:", created)
+	fmt.Println("network", network.ID, "has connector",
+		network.Connectors[0].ID, "in", region)
 
 	again, err := client.NetworksGet(network.ID)
 	if err != nil {
@@ -71,7 +124,7 @@ func run() error {
 	if err := client.NetworksDelete(network.ID); err != nil {
 		return err
 	}
-	fmt.Println("deleted network", network.ID)
+	fmt.Println("deleted network", network.ID, "and its connector")
 
 	// Errors carry a status, the HTTP status and the server's body.
 	_, err = client.NetworksGet(network.ID)
