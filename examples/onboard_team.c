@@ -3,7 +3,8 @@
  *
  *   1. a user group for the team,
  *   2. two users in that group,
- *   3. a network with a connector and two routes,
+ *   3. a network, created with its connector in the first VPN region,
+ *      and two routes,
  *   4. an access group granting the user group the network,
  *
  * then lists what was made and tears it all down again, newest first.
@@ -24,6 +25,7 @@ struct team {
     char group[MAX_ID];
     char users[2][MAX_ID];
     char network[MAX_ID];
+    char region[MAX_ID];
     char connector[MAX_ID];
     char routes[2][MAX_ID];
     char access_group[MAX_ID];
@@ -37,26 +39,34 @@ static int failed(const char *what, ccx_status status)
 }
 
 /*
- * Copies the first "id" of a JSON object into out. Enough for an example;
+ * Copies the first "id" at or after from into out. Enough for an example;
  * a real program would use a JSON parser such as jansson or cJSON.
  */
-static int take_id(char *json, char out[MAX_ID])
+static int copy_id(const char *from, char out[MAX_ID])
 {
-    const char *start = json != NULL ? strstr(json, "\"id\":\"") : NULL;
+    const char *start = from != NULL ? strstr(from, "\"id\"") : NULL;
     const char *end = NULL;
-    int ok = 0;
 
     if (start != NULL) {
-        start += strlen("\"id\":\"");
-        end = strchr(start, '"');
+        start += strlen("\"id\"");
+        start += strspn(start, " \t\r\n:");
+        if (*start++ == '"')
+            end = strchr(start, '"');
     }
-    if (end != NULL && end - start < MAX_ID) {
-        memcpy(out, start, (size_t)(end - start));
-        out[end - start] = '\0';
-        ok = 1;
-    }
+    if (end == NULL || end - start >= MAX_ID)
+        return -1;
+    memcpy(out, start, (size_t)(end - start));
+    out[end - start] = '\0';
+    return 0;
+}
+
+/* copy_id of a whole reply, which it then frees. */
+static int take_id(char *json, char out[MAX_ID])
+{
+    int result = copy_id(json, out);
+
     ccx_string_free(json);
-    return ok ? 0 : -1;
+    return result;
 }
 
 /* Counts the objects of a JSON array by their "id" fields. */
@@ -99,23 +109,33 @@ static int onboard(ccx_client *client, struct team *team)
         printf("user         %s  %s.apollo\n", team->users[i], people[i][0]);
     }
 
-    status = ccx_networks_create(
-        client,
-        "{\"name\":\"apollo-lab\",\"description\":\"lab for project apollo\","
-        "\"internetAccess\":\"SPLIT_TUNNEL_ON\",\"egress\":false}",
-        &json);
-    if (status != CCX_OK || take_id(json, team->network) != 0)
-        return failed("create network", status);
-    printf("network      %s  apollo-lab\n", team->network);
+    /* Any region of this tenant will do; the first is as good as any. */
+    status = ccx_vpn_regions_list(client, &json);
+    if (status != CCX_OK || take_id(json, team->region) != 0)
+        return failed("list VPN regions", status);
 
-    status = ccx_network_connectors_create(
-        client, team->network,
-        "{\"name\":\"apollo-lab-gw\",\"description\":\"lab gateway\","
-        "\"vpnRegionId\":\"us-east-1\"}",
-        &json);
-    if (status != CCX_OK || take_id(json, team->connector) != 0)
-        return failed("create connector", status);
-    printf("connector    %s  apollo-lab-gw\n", team->connector);
+    /*
+     * The connector goes in the create body, as CloudConnexa's own tools
+     * do: the documentation says a network needs one for any traffic, so
+     * a real tenant may refuse a network without.
+     */
+    snprintf(body, sizeof body,
+             "{\"name\":\"apollo-lab\",\"description\":\"lab for project "
+             "apollo\",\"internetAccess\":\"SPLIT_TUNNEL_ON\","
+             "\"egress\":false,\"connectors\":[{\"name\":"
+             "\"apollo-lab-connector\",\"description\":\"lab gateway\","
+             "\"vpnRegionId\":\"%s\"}]}",
+             team->region);
+    status = ccx_networks_create(client, body, &json);
+    if (status != CCX_OK || copy_id(json, team->network) != 0
+        || copy_id(strstr(json, "\"connectors\""), team->connector) != 0) {
+        ccx_string_free(json);
+        return failed("create network", status);
+    }
+    ccx_string_free(json);
+    printf("network      %s  apollo-lab\n", team->network);
+    printf("connector    %s  apollo-lab-connector in %s\n", team->connector,
+           team->region);
 
     const char *subnets[2] = {"10.42.0.0/16", "10.43.0.0/16"};
     for (int i = 0; i < 2; i++) {
@@ -154,6 +174,12 @@ static int show(ccx_client *client, const struct team *team)
     printf("\nthe network has %d routes: %s\n", count_ids(json), json);
     ccx_string_free(json);
 
+    status = ccx_network_connectors_list(client, team->network, &json);
+    if (status != CCX_OK)
+        return failed("list connectors", status);
+    printf("the network has %d connector(s): %s\n", count_ids(json), json);
+    ccx_string_free(json);
+
     status = ccx_networks_get(client, team->network, &json);
     if (status != CCX_OK)
         return failed("get network", status);
@@ -190,9 +216,10 @@ static int teardown(ccx_client *client, const struct team *team)
     for (int i = 1; i >= 0; i--)
         UNDO("route", team->routes[i],
              ccx_network_routes_delete(client, team->routes[i]));
-    UNDO("connector", team->connector,
-         ccx_network_connectors_delete(client, team->network,
-                                       team->connector));
+    /*
+     * The connector goes with its network: deleting a network's only
+     * connector first is something a real tenant may refuse.
+     */
     UNDO("network", team->network,
          ccx_networks_delete(client, team->network));
     for (int i = 1; i >= 0; i--)
