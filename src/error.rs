@@ -184,6 +184,30 @@ pub fn server_reason(body: &[u8]) -> Option<String> {
     }
 }
 
+/// Text that cannot pass for something else once printed: control
+/// characters (a newline that would forge a second log line, an escape
+/// sequence for the terminal) and bidirectional overrides are shown
+/// escaped, `\n` or `\u{1b}`. Messages and log lines quote the server's
+/// words, so they pass through here; the raw body stays as it came.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Shortens text for a message, on a character boundary.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.len() <= max {
@@ -198,6 +222,16 @@ pub fn truncate(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn printable_escapes_what_could_forge_or_hide_text() {
+        use super::printable;
+        assert_eq!(printable("plain, été ✓"), "plain, été ✓");
+        assert_eq!(
+            printable("a\nccx info: forged\r\t\u{1b}[31m\u{7f}\u{202e}"),
+            "a\\nccx info: forged\\r\\t\\u{1b}[31m\\u{7f}\\u{202e}"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -87,6 +87,6 @@ impl Logger {
             }
         };
         // Called without the lock, so a callback may set options or log.
-        sink(level, &message());
+        sink(level, &crate::error::printable(&message()));
     }
 }

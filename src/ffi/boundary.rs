@@ -41,7 +41,7 @@ fn record(error: &Error) -> ccx_status {
     LAST_ERROR.with(|slot| {
         *slot.borrow_mut() = LastError {
             code,
-            message: c_text(error.message()),
+            message: c_text(&crate::error::printable(error.message())),
             http_status: i32::from(error.http_status()),
             body: c_text(error.body().unwrap_or_default()),
         };

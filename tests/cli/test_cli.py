@@ -272,9 +272,10 @@ def test_progress_and_errors():
     r = ccx("user-groups", "create", "--json", "-", stdin='{"name":"g"}')
     check(r.returncode == 6 and r.stderr.count("\n") == 1
           and r.stderr.endswith("\n") and "\r" not in r.stderr
-          and "\x1b" not in r.stderr and "Group  exists" in r.stderr
+          and "\x1b" not in r.stderr
+          and "Group\\r\\nexists\\u{1b}[2J\\tnow" in r.stderr
           and "HTTP 409" in r.stderr,
-          "a server message with CR/LF stays one line on stderr", r)
+          "a server message with CR/LF stays one line on stderr, escaped", r)
     emulator_fault({"method": "GET", "path_prefix": "/api/v1/hosts",
                     "times": 4, "kind": "status", "status": 500,
                     "body": ""})
