@@ -571,7 +571,8 @@ fn judge_failure(
                      before repeating it",
                     error.message()
                 ),
-            ))
+            )
+            .with_reply(error.http_status(), b""))
         }
         Failure::Lost {
             timed_out: true,

@@ -155,7 +155,7 @@ impl Transport {
             .with_config()
             .limit(outgoing.reply_cap)
             .read_to_vec()
-            .map_err(|e| classify(e, outgoing))?;
+            .map_err(|e| with_status(classify(e, outgoing), status))?;
         Ok(Reply {
             status,
             headers,
@@ -278,6 +278,21 @@ fn classify(error: ureq::Error, outgoing: &Outgoing<'_>) -> Failure {
             format!("{what}: bad request: {e}"),
         ),
         other => lost(&what, &other),
+    }
+}
+
+/// A reply whose body could not be read still had a status line; keep it
+/// for `ccx_last_http_status`, so that 0 keeps meaning "no reply at all".
+fn with_status(failure: Failure, status: u16) -> Failure {
+    match failure {
+        Failure::NotSent { error, retryable } => Failure::NotSent {
+            error: error.with_reply(status, b""),
+            retryable,
+        },
+        Failure::Lost { timed_out, error } => Failure::Lost {
+            timed_out,
+            error: error.with_reply(status, b""),
+        },
     }
 }
 

@@ -227,6 +227,8 @@ fn scenario_22_reply_over_the_cap_is_refused_with_bounded_memory() {
         );
         assert_eq!(json, None);
         assert!(error.message.contains("cap"), "{}", error.message);
+        // A reply came, so its status is kept: 0 means none at all.
+        assert_eq!(error.http_status, 200, "chunked {chunked}");
         assert_eq!(
             server.api_requests().len(),
             1,
