@@ -262,12 +262,30 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
+/// The longest ID accepted. API IDs are UUIDs; anything near this is a
+/// mistake (a body passed as an ID, say), and far longer would only fail
+/// later as a URL too long to send, without naming the argument.
+pub(crate) const ID_MAX: usize = 1024;
+
+/// Refuses an ID-like argument longer than `ID_MAX`, by name.
+pub fn check_id_length(value: &str, what: &str) -> Result<()> {
+    if value.len() > ID_MAX {
+        return Err(Error::invalid_argument(format!(
+            "{what} is {} bytes long; IDs are short (the API's are UUIDs), at most {ID_MAX} \
+             bytes are accepted",
+            value.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Escapes an ID into exactly one path segment: `/`, `?`, `#`, spaces and
 /// dot segments can never reach another endpoint.
 pub fn path_segment(id: &str, what: &str) -> Result<String> {
     if id.is_empty() {
         return Err(Error::invalid_argument(format!("{what} is empty")));
     }
+    check_id_length(id, what)?;
     // "." and ".." would be path steps, and even escaped as %2E a server or
     // proxy that decodes them would climb out of the resource; no API ID
     // is made of dots alone.
@@ -334,19 +352,30 @@ pub fn check_json(text: &str, what: &str) -> Result<()> {
         .map_err(|e| Error::invalid_argument(format!("{what} is not valid JSON: {e}")))
 }
 
+/// The longest `ccx_request` path, query included: servers commonly refuse
+/// request lines over 8 KiB.
+pub(crate) const REQUEST_PATH_MAX: usize = 8192;
+
 /// Checks a `ccx_request` path: relative to `/api/v1` (a leading `/api/v1`
 /// is tolerated), with no scheme, host, fragment or dot segment, so that a
 /// request can only reach this API's own paths.
 pub fn check_request_path(path: &str) -> Result<String> {
-    let path = match path.strip_prefix("/api/v1") {
-        Some(rest) if rest.is_empty() || rest.starts_with(['/', '?']) => rest,
-        _ => path,
-    };
+    let given = path;
     let fail = |problem: &str| {
         Err(Error::invalid_argument(format!(
             "path {:?} {problem}; give a path relative to /api/v1 such as \"/networks?page=0\"",
-            crate::error::truncate(path, 200)
+            crate::error::truncate(given, 200)
         )))
+    };
+    if path.len() > REQUEST_PATH_MAX {
+        return fail(&format!(
+            "is {} bytes long, more than the {REQUEST_PATH_MAX} accepted",
+            path.len()
+        ));
+    }
+    let path = match path.strip_prefix("/api/v1") {
+        Some(rest) if rest.is_empty() || rest.starts_with(['/', '?']) => rest,
+        _ => path,
     };
     if !path.starts_with('/') || path.starts_with("//") {
         return fail("must start with a single '/'");
@@ -578,7 +607,10 @@ impl Client {
                         c_name(name)
                     )))
                 }
-                Some(parent) => target.add(name, parent),
+                Some(parent) => {
+                    check_id_length(parent, &c_name(name))?;
+                    target.add(name, parent)
+                }
                 None if endpoint.parent_required => {
                     return Err(Error::invalid_argument(format!(
                         "{} is NULL: {} needs it",
@@ -591,7 +623,10 @@ impl Client {
         }
         if endpoint.has(P::Region) {
             match args.region {
-                Some(region) if !region.is_empty() => target.add("regionId", region),
+                Some(region) if !region.is_empty() => {
+                    check_id_length(region, "region_id")?;
+                    target.add("regionId", region)
+                }
                 _ => return Err(Error::invalid_argument("region_id is NULL or empty")),
             }
         }
@@ -848,6 +883,13 @@ mod tests {
         assert_eq!(path_segment("a..b", "id").unwrap(), "a..b");
         assert_eq!(path_segment("%2e%2e", "id").unwrap(), "%252e%252e");
         assert!(path_segment("", "id").is_err());
+        assert!(path_segment(&"a".repeat(ID_MAX), "id").is_ok());
+        let long = path_segment(&"a".repeat(ID_MAX + 1), "id").unwrap_err();
+        assert!(
+            long.message().starts_with("id is 1025 bytes long"),
+            "{}",
+            long.message()
+        );
     }
 
     #[test]

@@ -373,3 +373,50 @@ fn scenario_25_panics_unwind_in_every_profile() {
         "[profile.release] panic"
     );
 }
+
+/// An argument far too long for a URL is refused by name before anything
+/// is sent, rather than failing inside the HTTP layer as "URI too long".
+#[test]
+fn an_overlong_id_or_path_is_refused_by_name() {
+    let server = FakeServer::scripted(vec![Reply::json(200, "{}")]);
+    let client = CClient::new(&server.url(), CLIENT_ID, SECRET).unwrap();
+    let huge = c(&"a".repeat(1 << 20));
+    let ok = c("n1");
+
+    let mut out = sentinel();
+    // SAFETY: live client, NUL-terminated strings, writable out.
+    let status = unsafe { r::ccx_networks_get(client.0, huge.as_ptr(), &mut out) };
+    check_refused("id", status, out);
+    assert!(last_error().message.starts_with("id is 1048576 bytes long"));
+
+    let mut out = sentinel();
+    // SAFETY: as above.
+    let status = unsafe {
+        r::ccx_network_routes_create(client.0, huge.as_ptr(), c("{}").as_ptr(), &mut out)
+    };
+    check_refused("network_id", status, out);
+    assert!(last_error()
+        .message
+        .starts_with("network_id is 1048576 bytes"));
+
+    let mut out = sentinel();
+    // SAFETY: as above.
+    let status = unsafe { r::ccx_devices_get(client.0, huge.as_ptr(), ok.as_ptr(), &mut out) };
+    check_refused("user_id", status, out);
+    assert!(last_error().message.starts_with("user_id is 1048576 bytes"));
+
+    let (status, _) = client.request("GET", &format!("/networks?q={}", "a".repeat(9000)), None);
+    assert_eq!(status, ffi::CCX_ERR_INVALID_ARGUMENT);
+    assert!(last_error().message.contains("bytes long"));
+
+    // The message quotes the path as given, not what is left of it.
+    let (status, _) = client.request("GET", "/api/v1", None);
+    assert_eq!(status, ffi::CCX_ERR_INVALID_ARGUMENT);
+    assert!(
+        last_error().message.starts_with("path \"/api/v1\""),
+        "{}",
+        last_error().message
+    );
+
+    assert!(server.api_requests().is_empty(), "something was sent");
+}
