@@ -83,6 +83,7 @@ struct Asked {
 /// loopback, so a test can never tunnel anywhere else.
 struct ConnectProxy {
     port: u16,
+    scheme: &'static str,
     asked: Arc<Mutex<Vec<Asked>>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -90,6 +91,22 @@ struct ConnectProxy {
 
 impl ConnectProxy {
     fn start(refuse_all: bool) -> ConnectProxy {
+        ConnectProxy::start_serving(
+            move |stream, asked| serve(stream, asked, refuse_all),
+            "http",
+        )
+    }
+
+    /// A SOCKS5 proxy (no authentication, CONNECT only), recorded the same
+    /// way: each request line reads `SOCKS5 CONNECT host:port`.
+    fn start_socks5() -> ConnectProxy {
+        ConnectProxy::start_serving(serve_socks5, "socks5")
+    }
+
+    fn start_serving(
+        serve: impl Fn(TcpStream, &Mutex<Vec<Asked>>) + Send + Sync + Copy + 'static,
+        scheme: &'static str,
+    ) -> ConnectProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -104,9 +121,7 @@ impl ConnectProxy {
                         Ok((stream, _)) => {
                             stream.set_nonblocking(false).unwrap();
                             let asked = asked.clone();
-                            tunnels.push(std::thread::spawn(move || {
-                                serve(stream, &asked, refuse_all)
-                            }));
+                            tunnels.push(std::thread::spawn(move || serve(stream, &asked)));
                         }
                         Err(_) => std::thread::sleep(Duration::from_millis(5)),
                     }
@@ -118,6 +133,7 @@ impl ConnectProxy {
         };
         ConnectProxy {
             port,
+            scheme,
             asked,
             stop,
             thread: Some(thread),
@@ -125,7 +141,7 @@ impl ConnectProxy {
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
     }
 
     fn asked(&self) -> Vec<Asked> {
@@ -140,6 +156,80 @@ impl Drop for ConnectProxy {
             let _ = thread.join();
         }
     }
+}
+
+/// Copies bytes both ways between the client and the target until both
+/// are done.
+fn pipe(client: TcpStream, reader: impl std::io::Read + Send + 'static, upstream: TcpStream) {
+    let mut writer = client;
+    let mut reader = reader;
+    let mut to_upstream = upstream.try_clone().unwrap();
+    let inbound = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut reader, &mut to_upstream);
+        let _ = to_upstream.shutdown(Shutdown::Write);
+    });
+    let mut from_upstream = upstream;
+    let _ = std::io::copy(&mut from_upstream, &mut writer);
+    let _ = writer.shutdown(Shutdown::Both);
+    let _ = inbound.join();
+}
+
+fn serve_socks5(client: TcpStream, asked: &Mutex<Vec<Asked>>) {
+    use std::io::Read;
+    client
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut reader = client.try_clone().unwrap();
+    let mut writer = client.try_clone().unwrap();
+    let mut head = [0u8; 2];
+    if reader.read_exact(&mut head).is_err() || head[0] != 5 {
+        return;
+    }
+    let mut methods = vec![0u8; usize::from(head[1])];
+    if reader.read_exact(&mut methods).is_err() || !methods.contains(&0) {
+        let _ = writer.write_all(&[5, 0xff]);
+        return;
+    }
+    let _ = writer.write_all(&[5, 0]);
+    let mut request = [0u8; 4];
+    if reader.read_exact(&mut request).is_err() || request[..3] != [5, 1, 0] {
+        return;
+    }
+    let host = match request[3] {
+        1 => {
+            let mut ip = [0u8; 4];
+            reader.read_exact(&mut ip).unwrap();
+            std::net::Ipv4Addr::from(ip).to_string()
+        }
+        3 => {
+            let mut len = [0u8; 1];
+            reader.read_exact(&mut len).unwrap();
+            let mut name = vec![0u8; usize::from(len[0])];
+            reader.read_exact(&mut name).unwrap();
+            String::from_utf8_lossy(&name).into_owned()
+        }
+        _ => return,
+    };
+    let mut port = [0u8; 2];
+    reader.read_exact(&mut port).unwrap();
+    let target = format!("{host}:{}", u16::from_be_bytes(port));
+    asked.lock().unwrap().push(Asked {
+        request_line: format!("SOCKS5 CONNECT {target}"),
+        headers: Vec::new(),
+    });
+    // Loopback only, so a test can never reach anywhere else.
+    let upstream = if host == "127.0.0.1" || host == "localhost" {
+        TcpStream::connect(&target).ok()
+    } else {
+        None
+    };
+    let Some(upstream) = upstream else {
+        let _ = writer.write_all(&[5, 2, 0, 1, 0, 0, 0, 0, 0, 0]);
+        return;
+    };
+    let _ = writer.write_all(&[5, 0, 0, 1, 127, 0, 0, 1, 0, 0]);
+    client.set_read_timeout(None).unwrap();
+    pipe(client, reader, upstream);
 }
 
 fn serve(client: TcpStream, asked: &Mutex<Vec<Asked>>, refuse_all: bool) {
@@ -181,16 +271,8 @@ fn serve(client: TcpStream, asked: &Mutex<Vec<Asked>>, refuse_all: bool) {
     client.set_read_timeout(None).unwrap();
     // Bytes the reader buffered past the head belong to the tunnel.
     let early = reader.buffer().to_vec();
-    let mut to_upstream = upstream.try_clone().unwrap();
-    let _ = to_upstream.write_all(&early);
-    let inbound = std::thread::spawn(move || {
-        let _ = std::io::copy(&mut reader, &mut to_upstream);
-        let _ = to_upstream.shutdown(Shutdown::Write);
-    });
-    let mut from_upstream = upstream;
-    let _ = std::io::copy(&mut from_upstream, &mut writer);
-    let _ = writer.shutdown(Shutdown::Both);
-    let _ = inbound.join();
+    let _ = upstream.try_clone().unwrap().write_all(&early);
+    pipe(writer, reader, upstream);
 }
 
 fn emulator(tls: Option<TlsIdentity>) -> Emulator {
@@ -451,6 +533,35 @@ fn set_proxy_overrides_the_environment_both_ways() {
     assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
     assert!(!connects(&tunnelling).is_empty());
     assert!(connects(&refusing).is_empty());
+}
+
+/// SOCKS5, from ALL_PROXY and from ccx_client_set_proxy, for plain http
+/// and for https (TLS end to end through the tunnel).
+#[test]
+fn a_socks5_proxy_carries_http_and_https() {
+    let env = ProxyEnv::clear();
+    let plain = emulator(None);
+    let socks = ConnectProxy::start_socks5();
+    env.set("ALL_PROXY", &socks.url());
+    let client = client_from_environment(&plain);
+    assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
+    let target = format!("SOCKS5 CONNECT 127.0.0.1:{}", plain.port());
+    assert!(!connects(&socks).is_empty());
+    assert!(connects(&socks).iter().all(|line| *line == target));
+    drop(env);
+
+    let env = ProxyEnv::clear();
+    let (identity, ca_pem) = identity();
+    let secure = emulator(Some(identity));
+    let socks = ConnectProxy::start_socks5();
+    let client = https_client(&secure, &ca_pem);
+    assert_eq!(set_proxy(&client, Some(&socks.url())), ffi::CCX_OK);
+    assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
+    let target = format!("SOCKS5 CONNECT 127.0.0.1:{}", secure.port());
+    assert!(!connects(&socks).is_empty());
+    assert!(connects(&socks).iter().all(|line| *line == target));
+    assert_eq!(secure.stats().requests, 2);
+    drop(env);
 }
 
 #[test]
