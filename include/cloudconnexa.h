@@ -296,6 +296,9 @@ int64_t ccx_token_expires_at(const ccx_client *client);
  * - `method`: borrowed; `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
  * - `path`: borrowed; relative to `/api/v1`, with its query, e.g.
  *   `"/networks?page=0&size=10"`. Query values must already be escaped.
+ *   A leading `/api/v1` is tolerated and dropped; any other path is taken
+ *   as relative, so `/api/beta/x` is sent as `/api/v1/api/beta/x`. No
+ *   scheme, host, `..` step or fragment; at most 8 KiB.
  * - `json_body`: borrowed; may be NULL. Must be valid JSON.
  * - `out_json`: may be NULL. On success receives the reply's JSON (text
  *   replies as a JSON string), or NULL when the reply has no body; free it
@@ -322,9 +325,10 @@ ccx_status ccx_request(ccx_client *client,
 ccx_status ccx_client_set_timeout_ms(ccx_client *client, uint32_t ms);
 
 /**
- * Sets how many times a request is retried after a 429, a 5xx (GET, PUT,
- * DELETE only) or a refused connection. Default 3; at most 100; 0 turns
- * retries off. Since 0.1.0.
+ * Sets how many times a request is retried: after a 429 or a 503 with
+ * `Retry-After` (any method), a refused connection (any method), and a
+ * 5xx or a lost connection (GET, PUT and DELETE only, since a POST may
+ * have acted). Default 3; at most 100; 0 turns retries off. Since 0.1.0.
  */
 ccx_status ccx_client_set_max_retries(ccx_client *client, uint32_t n);
 
@@ -364,10 +368,11 @@ ccx_status ccx_client_set_user_agent(ccx_client *client,
 ccx_status ccx_client_set_ca_file(ccx_client *client, const char *pem_path);
 
 /**
- * Sets the proxy: `http://host:port` (CONNECT for https), or NULL for
- * none. By default `https_proxy`/`HTTPS_PROXY`, then `ALL_PROXY`, and
- * `NO_PROXY` are honoured, as curl reads them. Returns `CCX_ERR_CONFIG`
- * for a malformed URL. Since 0.1.0.
+ * Sets the proxy: `http://host:port` (CONNECT for https) or
+ * `socks5://host:port`, or NULL for none. By default
+ * `https_proxy`/`HTTPS_PROXY`, then `ALL_PROXY`, and `NO_PROXY` are
+ * honoured, as curl reads them. Returns `CCX_ERR_CONFIG` for a malformed
+ * URL. Since 0.1.0.
  */
 ccx_status ccx_client_set_proxy(ccx_client *client, const char *proxy_url);
 

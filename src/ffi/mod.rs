@@ -282,6 +282,9 @@ pub unsafe extern "C" fn ccx_token_expires_at(client: *const ccx_client) -> i64 
 /// - `method`: borrowed; `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
 /// - `path`: borrowed; relative to `/api/v1`, with its query, e.g.
 ///   `"/networks?page=0&size=10"`. Query values must already be escaped.
+///   A leading `/api/v1` is tolerated and dropped; any other path is taken
+///   as relative, so `/api/beta/x` is sent as `/api/v1/api/beta/x`. No
+///   scheme, host, `..` step or fragment; at most 8 KiB.
 /// - `json_body`: borrowed; may be NULL. Must be valid JSON.
 /// - `out_json`: may be NULL. On success receives the reply's JSON (text
 ///   replies as a JSON string), or NULL when the reply has no body; free it
@@ -337,9 +340,10 @@ pub unsafe extern "C" fn ccx_client_set_timeout_ms(client: *mut ccx_client, ms: 
     })
 }
 
-/// Sets how many times a request is retried after a 429, a 5xx (GET, PUT,
-/// DELETE only) or a refused connection. Default 3; at most 100; 0 turns
-/// retries off. Since 0.1.0.
+/// Sets how many times a request is retried: after a 429 or a 503 with
+/// `Retry-After` (any method), a refused connection (any method), and a
+/// 5xx or a lost connection (GET, PUT and DELETE only, since a POST may
+/// have acted). Default 3; at most 100; 0 turns retries off. Since 0.1.0.
 #[no_mangle]
 pub unsafe extern "C" fn ccx_client_set_max_retries(client: *mut ccx_client, n: u32) -> ccx_status {
     boundary::status(|| {
@@ -417,10 +421,11 @@ pub unsafe extern "C" fn ccx_client_set_ca_file(
     })
 }
 
-/// Sets the proxy: `http://host:port` (CONNECT for https), or NULL for
-/// none. By default `https_proxy`/`HTTPS_PROXY`, then `ALL_PROXY`, and
-/// `NO_PROXY` are honoured, as curl reads them. Returns `CCX_ERR_CONFIG`
-/// for a malformed URL. Since 0.1.0.
+/// Sets the proxy: `http://host:port` (CONNECT for https) or
+/// `socks5://host:port`, or NULL for none. By default
+/// `https_proxy`/`HTTPS_PROXY`, then `ALL_PROXY`, and `NO_PROXY` are
+/// honoured, as curl reads them. Returns `CCX_ERR_CONFIG` for a malformed
+/// URL. Since 0.1.0.
 #[no_mangle]
 pub unsafe extern "C" fn ccx_client_set_proxy(
     client: *mut ccx_client,
