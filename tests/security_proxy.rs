@@ -375,32 +375,44 @@ fn https_proxy_from_the_environment_tunnels_https() {
     assert_eq!(emulator.stats().requests, 2);
 }
 
-/// curl's order for https: https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY.
-/// Each case sets the variable that should win to a working proxy and
-/// every later one to a refusing proxy.
-#[test]
-fn https_takes_the_scheme_variable_before_all_proxy() {
-    let order = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
-    let (identity, ca_pem) = identity();
-    let emulator = emulator(Some(identity));
+/// For each variable of `order` in turn: sets it to a working proxy, every
+/// later one and each of `ignored` to a refusing one, and checks that a
+/// client made by `client` goes through the working proxy only.
+fn check_order(order: &[&str], ignored: &[&str], client: impl Fn() -> CClient) {
     for (i, winner) in order.iter().enumerate() {
         let env = ProxyEnv::clear();
         let working = ConnectProxy::start(false);
         let refusing = ConnectProxy::start(true);
         env.set(winner, &working.url());
-        for later in &order[i + 1..] {
-            env.set(later, &refusing.url());
+        for loser in order[i + 1..].iter().chain(ignored) {
+            env.set(loser, &refusing.url());
         }
-        // Never for https, whatever it says.
-        env.set("HTTP_PROXY", &refusing.url());
-        env.set("http_proxy", &refusing.url());
 
-        let client = https_client(&emulator, &ca_pem);
+        let client = client();
 
         assert_eq!(list(&client), ffi::CCX_OK, "{winner}: {:?}", last_error());
         assert!(!connects(&working).is_empty(), "{winner} was not used");
+        assert!(
+            connects(&working)
+                .iter()
+                .all(|line| line.starts_with("CONNECT 127.0.0.1:")),
+            "{winner}"
+        );
         assert!(connects(&refusing).is_empty(), "{winner} lost to another");
     }
+}
+
+/// curl's order for https: https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY;
+/// the http variables never apply.
+#[test]
+fn https_takes_the_scheme_variable_before_all_proxy() {
+    let (identity, ca_pem) = identity();
+    let emulator = emulator(Some(identity));
+    check_order(
+        &["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"],
+        &["HTTP_PROXY", "http_proxy"],
+        || https_client(&emulator, &ca_pem),
+    );
 }
 
 /// For plain http (loopback only): http_proxy, then all_proxy, ALL_PROXY.
@@ -409,31 +421,11 @@ fn https_takes_the_scheme_variable_before_all_proxy() {
 #[test]
 fn http_takes_lower_case_http_proxy_then_all_proxy() {
     let emulator = emulator(None);
-    let order = ["http_proxy", "all_proxy", "ALL_PROXY"];
-    for (i, winner) in order.iter().enumerate() {
-        let env = ProxyEnv::clear();
-        let working = ConnectProxy::start(false);
-        let refusing = ConnectProxy::start(true);
-        env.set(winner, &working.url());
-        for later in &order[i + 1..] {
-            env.set(later, &refusing.url());
-        }
-        env.set("HTTPS_PROXY", &refusing.url());
-        env.set("https_proxy", &refusing.url());
-        env.set("HTTP_PROXY", &refusing.url());
-
-        let client = client_from_environment(&emulator);
-
-        assert_eq!(list(&client), ffi::CCX_OK, "{winner}: {:?}", last_error());
-        assert!(
-            connects(&working)
-                .iter()
-                .all(|line| line.starts_with("CONNECT 127.0.0.1:")),
-            "{winner}"
-        );
-        assert!(!connects(&working).is_empty(), "{winner} was not used");
-        assert!(connects(&refusing).is_empty(), "{winner} lost to another");
-    }
+    check_order(
+        &["http_proxy", "all_proxy", "ALL_PROXY"],
+        &["HTTPS_PROXY", "https_proxy", "HTTP_PROXY"],
+        || client_from_environment(&emulator),
+    );
 
     let env = ProxyEnv::clear();
     let refusing = ConnectProxy::start(true);

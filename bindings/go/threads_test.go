@@ -14,36 +14,47 @@ import (
 // names its own id, so an error read on the wrong thread shows up as a
 // message about another call.
 func TestEveryErrorDescribesItsOwnCall(t *testing.T) {
-	const goroutines, calls = 64, 1000
 	c := newClient(t)
+	onManyGoroutines(t, 64, 1000, "errors described another call",
+		func(g, i int) string {
+			id := fmt.Sprintf("g%d-i%d", g, i)
+			_, err := c.NetworksGet(id)
+			if problem := wrongError(err, id); problem != "" {
+				return "call " + id + ": " + problem
+			}
+			return ""
+		})
+}
 
+// onManyGoroutines runs check(g, i) calls times on each of goroutines
+// goroutines, yielding between calls to invite the scheduler to move them
+// between OS threads, and fails with the first few problems it reports.
+func onManyGoroutines(t *testing.T, goroutines, calls int, summary string,
+	check func(g, i int) string) {
+	t.Helper()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	var mismatches int
+	var problems int
 	for g := 0; g < goroutines; g++ {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
 			for i := 0; i < calls; i++ {
-				id := fmt.Sprintf("g%d-i%d", g, i)
-				_, err := c.NetworksGet(id)
-				if problem := wrongError(err, id); problem != "" {
+				if problem := check(g, i); problem != "" {
 					mu.Lock()
-					if mismatches < 5 {
-						t.Errorf("call %s: %s", id, problem)
+					if problems < 5 {
+						t.Error(problem)
 					}
-					mismatches++
+					problems++
 					mu.Unlock()
 				}
-				// Invite the scheduler to move this goroutine.
 				runtime.Gosched()
 			}
 		}(g)
 	}
 	wg.Wait()
-	if mismatches > 0 {
-		t.Fatalf("%d of %d errors described another call", mismatches,
-			goroutines*calls)
+	if problems > 0 {
+		t.Fatalf("%d of %d %s", problems, goroutines*calls, summary)
 	}
 }
 
@@ -67,41 +78,20 @@ func wrongError(err error, id string) string {
 // Good and bad constructions run interleaved on many goroutines, so a
 // status read on another OS thread would be some other call's CCX_OK.
 func TestEveryNewClientFailureKeepsItsStatus(t *testing.T) {
-	const goroutines, calls = 16, 150
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var mismatches int
-	for g := 0; g < goroutines; g++ {
-		wg.Add(1)
-		go func(g int) {
-			defer wg.Done()
-			for i := 0; i < calls; i++ {
-				good, err := NewClient("http://127.0.0.1:9",
-					"id", "secret", "")
-				if err != nil {
-					t.Errorf("good arguments: %v", err)
-					return
-				}
-				good.Close()
-				url := fmt.Sprintf("bad-%d-%d", g, i)
-				_, err = NewClient(url, "id", "secret", "")
-				var e *Error
-				if !errors.As(err, &e) || e.Status != StatusConfig ||
-					!strings.Contains(e.Message, url) {
-					mu.Lock()
-					if mismatches < 5 {
-						t.Errorf("%s: got %v", url, err)
-					}
-					mismatches++
-					mu.Unlock()
-				}
-				runtime.Gosched()
+	onManyGoroutines(t, 16, 150, "failures lost their status",
+		func(g, i int) string {
+			good, err := NewClient("http://127.0.0.1:9", "id", "secret", "")
+			if err != nil {
+				return fmt.Sprintf("good arguments: %v", err)
 			}
-		}(g)
-	}
-	wg.Wait()
-	if mismatches > 0 {
-		t.Fatalf("%d of %d failures lost their status", mismatches,
-			goroutines*calls)
-	}
+			good.Close()
+			url := fmt.Sprintf("bad-%d-%d", g, i)
+			_, err = NewClient(url, "id", "secret", "")
+			var e *Error
+			if !errors.As(err, &e) || e.Status != StatusConfig ||
+				!strings.Contains(e.Message, url) {
+				return fmt.Sprintf("%s: got %v", url, err)
+			}
+			return ""
+		})
 }
