@@ -301,17 +301,21 @@ fn identity() -> (TlsIdentity, String) {
     (identity, ca.pem())
 }
 
-/// A client made as a C program would make one, without the test helper's
-/// "no proxy" override, so the environment decides.
-fn client_from_environment(emulator: &Emulator) -> CClient {
+/// `ccx_client_new` for the emulator, NULL when it fails.
+fn new_raw_client(emulator: &Emulator) -> *mut ffi::ccx_client {
     let (url, id, secret) = (
         c(&emulator.url()),
         c(emulator.client_id()),
         c(emulator.client_secret()),
     );
     // SAFETY: live NUL-terminated strings.
-    let raw =
-        unsafe { ffi::ccx_client_new(url.as_ptr(), id.as_ptr(), secret.as_ptr(), ptr::null()) };
+    unsafe { ffi::ccx_client_new(url.as_ptr(), id.as_ptr(), secret.as_ptr(), ptr::null()) }
+}
+
+/// A client made as a C program would make one, without the test helper's
+/// "no proxy" override, so the environment decides.
+fn client_from_environment(emulator: &Emulator) -> CClient {
+    let raw = new_raw_client(emulator);
     assert!(!raw.is_null(), "{:?}", last_error());
     // SAFETY: a live client.
     unsafe {
@@ -450,14 +454,7 @@ fn a_malformed_proxy_variable_is_a_config_error_at_creation() {
     ] {
         let env = ProxyEnv::clear();
         env.set(name, value);
-        let (url, id, secret) = (
-            c(&emulator.url()),
-            c(emulator.client_id()),
-            c(emulator.client_secret()),
-        );
-        // SAFETY: live NUL-terminated strings.
-        let raw =
-            unsafe { ffi::ccx_client_new(url.as_ptr(), id.as_ptr(), secret.as_ptr(), ptr::null()) };
+        let raw = new_raw_client(&emulator);
         assert!(raw.is_null(), "{name}={value} was accepted");
         let error = last_error();
         assert_eq!(error.code, ffi::CCX_ERR_CONFIG);
