@@ -222,17 +222,16 @@ pub fn truncate(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn printable_escapes_what_could_forge_or_hide_text() {
-        use super::printable;
         assert_eq!(printable("plain, été ✓"), "plain, été ✓");
         assert_eq!(
             printable("a\nccx info: forged\r\t\u{1b}[31m\u{7f}\u{202e}"),
             "a\\nccx info: forged\\r\\t\\u{1b}[31m\\u{7f}\\u{202e}"
         );
     }
-
-    use super::*;
 
     #[test]
     fn missing_entity_400_is_not_found() {
