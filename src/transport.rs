@@ -216,9 +216,61 @@ fn build_agent(settings: &AgentSettings) -> Result<Agent> {
         .build();
     Ok(Agent::with_parts(
         config,
-        ureq::unversioned::transport::DefaultConnector::new(),
+        MarkConnectFailures(ureq::unversioned::transport::DefaultConnector::new()),
         crate::resolver::CachingResolver::default(),
     ))
+}
+
+/// Tags every I/O failure while a connection is made (TCP, the proxy's
+/// handshake, TLS's) as `BeforeSending`. Such a failure reaches `classify`
+/// as a plain I/O error, like a connection lost mid-reply; the tag is what
+/// tells them apart, so that a POST refused by a SOCKS proxy or a bad
+/// certificate is not reported as a write that may have happened.
+#[derive(Debug)]
+struct MarkConnectFailures<C>(C);
+
+impl<C> ureq::unversioned::transport::Connector<()> for MarkConnectFailures<C>
+where
+    C: ureq::unversioned::transport::Connector<()>,
+{
+    type Out = C::Out;
+
+    fn connect(
+        &self,
+        details: &ureq::unversioned::transport::ConnectionDetails,
+        chained: Option<()>,
+    ) -> std::result::Result<Option<Self::Out>, ureq::Error> {
+        self.0
+            .connect(details, chained)
+            .map_err(|error| match error {
+                ureq::Error::Io(e) => {
+                    ureq::Error::Io(std::io::Error::new(e.kind(), BeforeSending(e)))
+                }
+                other => other,
+            })
+    }
+}
+
+/// An I/O failure from before the request was written.
+#[derive(Debug)]
+struct BeforeSending(std::io::Error);
+
+impl std::fmt::Display for BeforeSending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for BeforeSending {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+fn before_sending(error: &std::io::Error) -> bool {
+    error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<BeforeSending>())
 }
 
 /// Turns a ureq error into a failure that says whether the server can have
@@ -258,6 +310,22 @@ fn classify(error: ureq::Error, outgoing: &Outgoing<'_>) -> Failure {
         ureq::Error::Io(e) if is_connect_error(e.kind()) => {
             not_sent(ErrorKind::Network, format!("{what}: cannot connect: {e}"))
         }
+        // A proxy that refused, a certificate not trusted: nothing was sent,
+        // and only a connection cut short is worth another try.
+        ureq::Error::Io(e) if before_sending(&e) => Failure::NotSent {
+            retryable: matches!(
+                e.kind(),
+                IoKind::ConnectionReset
+                    | IoKind::ConnectionAborted
+                    | IoKind::UnexpectedEof
+                    | IoKind::TimedOut
+                    | IoKind::Interrupted
+            ),
+            error: Error::new(
+                ErrorKind::Network,
+                format!("{what}: could not set up the connection, nothing was sent: {e}"),
+            ),
+        },
         ureq::Error::Io(e) => match ureq::Error::from(e) {
             ureq::Error::BodyExceedsLimit(limit) => too_large(&what, limit),
             other => lost(&what, &other),

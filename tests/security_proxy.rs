@@ -100,7 +100,12 @@ impl ConnectProxy {
     /// A SOCKS5 proxy (no authentication, CONNECT only), recorded the same
     /// way: each request line reads `SOCKS5 CONNECT host:port`.
     fn start_socks5() -> ConnectProxy {
-        ConnectProxy::start_serving(serve_socks5, "socks5")
+        ConnectProxy::start_serving(|stream, asked| serve_socks5(stream, asked, false), "socks5")
+    }
+
+    /// A SOCKS5 proxy whose rules allow nothing (reply 2).
+    fn start_socks5_refusing() -> ConnectProxy {
+        ConnectProxy::start_serving(|stream, asked| serve_socks5(stream, asked, true), "socks5")
     }
 
     fn start_serving(
@@ -174,7 +179,7 @@ fn pipe(client: TcpStream, reader: impl std::io::Read + Send + 'static, upstream
     let _ = inbound.join();
 }
 
-fn serve_socks5(client: TcpStream, asked: &Mutex<Vec<Asked>>) {
+fn serve_socks5(client: TcpStream, asked: &Mutex<Vec<Asked>>, refuse_all: bool) {
     use std::io::Read;
     client
         .set_read_timeout(Some(Duration::from_secs(5)))
@@ -218,7 +223,7 @@ fn serve_socks5(client: TcpStream, asked: &Mutex<Vec<Asked>>) {
         headers: Vec::new(),
     });
     // Loopback only, so a test can never reach anywhere else.
-    let upstream = if host == "127.0.0.1" || host == "localhost" {
+    let upstream = if !refuse_all && (host == "127.0.0.1" || host == "localhost") {
         TcpStream::connect(&target).ok()
     } else {
         None
@@ -551,6 +556,40 @@ fn a_socks5_proxy_carries_http_and_https() {
     assert!(connects(&socks).iter().all(|line| *line == target));
     assert_eq!(secure.stats().requests, 2);
     drop(env);
+}
+
+/// A POST that a proxy refused to carry was never sent: a network error,
+/// not a write that "may have happened", and not retried.
+#[test]
+fn a_post_a_socks_proxy_refuses_is_not_ambiguous() {
+    let _env = ProxyEnv::clear();
+    let emulator = emulator(None);
+    let client = client_from_environment(&emulator);
+    // SAFETY: a live client.
+    assert_eq!(unsafe { ffi::ccx_authenticate(client.0) }, ffi::CCX_OK);
+    let refusing = ConnectProxy::start_socks5_refusing();
+    assert_eq!(set_proxy(&client, Some(&refusing.url())), ffi::CCX_OK);
+    // SAFETY: a live client.
+    assert_eq!(
+        unsafe { ffi::ccx_client_set_max_retries(client.0, 3) },
+        ffi::CCX_OK
+    );
+
+    let (status, _) = client.request("POST", "/user-groups", Some(r#"{"name":"g"}"#));
+
+    let error = last_error();
+    assert_eq!(status, ffi::CCX_ERR_NETWORK, "{error:?}");
+    assert!(
+        error.message.contains("nothing was sent"),
+        "{}",
+        error.message
+    );
+    assert_eq!(connects(&refusing).len(), 1, "a refusal is not retried");
+    assert_eq!(
+        emulator.stats().requests,
+        1,
+        "only the token request arrived"
+    );
 }
 
 #[test]

@@ -209,6 +209,36 @@ fn refused_with_the_bundled_roots() {
     assert_refused_by_tls(list_networks(&client), &emulator);
 }
 
+/// A POST whose TLS handshake fails was never sent: it is a network error
+/// like any other refusal, not a write that "may have happened".
+#[test]
+fn a_post_refused_by_tls_is_not_ambiguous() {
+    let _env = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+    let server_ca = Pki::new("post-server");
+    let other_ca = Pki::new("post-other");
+    let emulator = https_emulator(server_ca.server(&["localhost"], &[LOOPBACK]));
+    let client = client_for(&emulator, &emulator.url());
+    assert_eq!(set_ca_file(&client, &server_ca.ca_file()), ffi::CCX_OK);
+    // SAFETY: a live client.
+    assert_eq!(unsafe { ffi::ccx_authenticate(client.0) }, ffi::CCX_OK);
+    // A new CA means new connections, and this one is not trusted.
+    assert_eq!(set_ca_file(&client, &other_ca.ca_file()), ffi::CCX_OK);
+
+    let (status, json) = client.request("POST", "/user-groups", Some(r#"{"name":"g"}"#));
+
+    let error = last_error();
+    assert_eq!(status, ffi::CCX_ERR_NETWORK, "{error:?}");
+    assert_eq!(json, None);
+    assert!(
+        error.message.contains("nothing was sent"),
+        "{}",
+        error.message
+    );
+    assert!(error.message.contains("certificate"), "{}", error.message);
+    let stats = emulator.stats();
+    assert_eq!((stats.requests, stats.token_requests), (1, 1));
+}
+
 #[test]
 fn refused_with_another_ca() {
     let _env = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
