@@ -97,10 +97,11 @@ impl Transport {
         let proxy = match proxy {
             ProxySetting::FromEnvironment => crate::proxy::from_environment(&self.base_url)?,
             ProxySetting::Disabled => None,
-            ProxySetting::Url(url) => Some(Proxy::new(&url).map_err(|_| {
-                Error::config(
-                    "proxy URL is not valid: use http://host:port (or socks5://host:port)",
-                )
+            ProxySetting::Url(url) => Some(crate::proxy::parse_proxy(&url).map_err(|problem| {
+                Error::config(format!(
+                    "proxy URL is not valid ({problem}): use http://host:port \
+                         (or socks5://host:port)"
+                ))
             })?),
         };
         self.rebuild(|settings| settings.proxy = proxy)

@@ -456,6 +456,8 @@ fn a_malformed_proxy_variable_is_a_config_error_at_creation() {
     for (name, value) in [
         ("http_proxy", "http://user:hunter2@[::1"),
         ("ALL_PROXY", "ftp://user:hunter2@127.0.0.1:21"),
+        ("all_proxy", "http://user:hunter2@127.0.0.1:99999"),
+        ("http_proxy", "socks5://user:hunter2@127.0.0.1:0"),
     ] {
         let env = ProxyEnv::clear();
         env.set(name, value);
@@ -493,9 +495,57 @@ fn no_proxy_bypasses_the_proxy() {
     }
 }
 
+/// curl's edge cases: the first variable set is the one read, even blank;
+/// a host NO_PROXY bypasses never has its proxy variable parsed; entries
+/// may be separated by spaces.
+#[test]
+fn blank_and_bypassed_variables_are_read_as_curl_reads_them() {
+    let emulator = emulator(None);
+
+    // A blank http_proxy means no proxy, whatever ALL_PROXY says.
+    let env = ProxyEnv::clear();
+    let refusing = ConnectProxy::start(true);
+    env.set("http_proxy", " ");
+    env.set("ALL_PROXY", &refusing.url());
+    let client = client_from_environment(&emulator);
+    assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
+    assert!(connects(&refusing).is_empty());
+    drop(env);
+
+    // A blank no_proxy bypasses nothing, whatever NO_PROXY says.
+    let env = ProxyEnv::clear();
+    let working = ConnectProxy::start(false);
+    env.set("http_proxy", &working.url());
+    env.set("no_proxy", "");
+    env.set("NO_PROXY", "127.0.0.1");
+    let client = client_from_environment(&emulator);
+    assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
+    assert!(
+        !connects(&working).is_empty(),
+        "the blank no_proxy was skipped"
+    );
+    drop(env);
+
+    // A bypassed host does not care that its proxy variable is malformed;
+    // entries separated by spaces count.
+    let env = ProxyEnv::clear();
+    env.set("http_proxy", "not a proxy URL");
+    env.set("NO_PROXY", "example.com 127.0.0.1");
+    let client = client_from_environment(&emulator);
+    assert_eq!(list(&client), ffi::CCX_OK, "{:?}", last_error());
+    drop(env);
+}
+
 #[test]
 fn no_proxy_that_names_other_hosts_keeps_the_proxy() {
-    for value in ["example.com", "10.0.0.0/8", "127.0.0.2", "0.0.1"] {
+    for value in [
+        "example.com",
+        "10.0.0.0/8",
+        "127.0.0.2",
+        "0.0.1",
+        "example.com,*",
+        "0.0.0.0/0",
+    ] {
         let env = ProxyEnv::clear();
         let emulator = emulator(None);
         let proxy = ConnectProxy::start(false);
