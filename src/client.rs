@@ -463,7 +463,10 @@ impl Client {
                     if attempt >= max_retries {
                         return Err(with_suffix(
                             error,
-                            &format!(" (gave up after {} attempts)", attempt + 1),
+                            &match attempt {
+                                0 => " (not retried: max retries is 0)".to_string(),
+                                n => format!(" (gave up after {} attempts)", n + 1),
+                            },
                         ));
                     }
                     if wait > max_wait {

@@ -186,12 +186,13 @@ pub fn server_reason(body: &[u8]) -> Option<String> {
 
 /// Text that cannot pass for something else once printed: control
 /// characters (a newline that would forge a second log line, an escape
-/// sequence for the terminal) and bidirectional overrides are shown
-/// escaped, `\n` or `\u{1b}`. Messages and log lines quote the server's
-/// words, so they pass through here; the raw body stays as it came.
+/// sequence for the terminal), line and paragraph separators, and the
+/// invisible format characters (bidirectional controls, zero-width
+/// characters, tags) are shown escaped, `\n` or `\u{1b}`. Messages and
+/// log lines quote the server's words, so they pass through here; the raw
+/// body stays as it came.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let hidden =
-        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let hidden = |c: char| c.is_control() || is_invisible(c);
     if !text.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -206,6 +207,30 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Unicode's line and paragraph separators and its format characters
+/// (general category Cf) that matter in text: they break lines in some
+/// viewers, reorder what is shown, or hide text altogether.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61c}'
+            | '\u{6dd}'
+            | '\u{70f}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
+    )
 }
 
 /// Shortens text for a message, on a character boundary.
@@ -231,6 +256,23 @@ mod tests {
             printable("a\nccx info: forged\r\t\u{1b}[31m\u{7f}\u{202e}"),
             "a\\nccx info: forged\\r\\t\\u{1b}[31m\\u{7f}\\u{202e}"
         );
+        for hidden in [
+            '\u{85}',
+            '\u{ad}',
+            '\u{61c}',
+            '\u{200b}',
+            '\u{200d}',
+            '\u{200e}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{2060}',
+            '\u{feff}',
+            '\u{fffb}',
+            '\u{e0041}',
+        ] {
+            let shown = printable(&format!("a{hidden}b")).into_owned();
+            assert_eq!(shown, format!("a{}b", hidden.escape_unicode()));
+        }
     }
 
     #[test]
