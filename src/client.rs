@@ -325,7 +325,7 @@ impl Client {
                     }
                 }
                 Err(error) if error.kind() == ErrorKind::Auth && used_token.is_some() => {
-                    return Err(with_suffix(error, " (again after fetching a fresh token)"))
+                    return Err(error.with_suffix(" (again after fetching a fresh token)"))
                 }
                 other => return other,
             }
@@ -461,24 +461,18 @@ impl Client {
                     error,
                 } => {
                     if attempt >= max_retries {
-                        return Err(with_suffix(
-                            error,
-                            &match attempt {
-                                0 => " (not retried: max retries is 0)".to_string(),
-                                n => format!(" (gave up after {} attempts)", n + 1),
-                            },
-                        ));
+                        return Err(error.with_suffix(&match attempt {
+                            0 => " (not retried: max retries is 0)".to_string(),
+                            n => format!(" (gave up after {} attempts)", n + 1),
+                        }));
                     }
                     if wait > max_wait {
-                        return Err(with_suffix(
-                            error,
-                            &format!(
-                                " (a retry would wait {:.1} s, more than the max retry wait \
+                        return Err(error.with_suffix(&format!(
+                            " (a retry would wait {:.1} s, more than the max retry wait \
                                  of {:.1} s)",
-                                wait.as_secs_f64(),
-                                max_wait.as_secs_f64()
-                            ),
-                        ));
+                            wait.as_secs_f64(),
+                            max_wait.as_secs_f64()
+                        )));
                     }
                     self.log(Level::Warn, || {
                         format!(
@@ -629,17 +623,6 @@ fn http_error(what: &str, reply: &Reply, is_token_request: bool) -> Error {
         message.push_str(" (the API credential may lack permission for this operation)");
     }
     Error::new(kind, message).with_reply(status, &reply.body)
-}
-
-fn with_suffix(error: Error, suffix: &str) -> Error {
-    let mut rebuilt = Error::new(error.kind(), format!("{}{suffix}", error.message()));
-    if error.http_status() != 0 {
-        rebuilt = rebuilt.with_reply(
-            error.http_status(),
-            error.body().unwrap_or_default().as_bytes(),
-        );
-    }
-    rebuilt
 }
 
 /// Exponential backoff with jitter: 0.25 s doubling, capped at 30 s, each

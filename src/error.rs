@@ -68,6 +68,12 @@ impl Error {
         self
     }
 
+    /// The same error with `suffix` added to its message.
+    pub fn with_suffix(mut self, suffix: &str) -> Error {
+        self.message.push_str(suffix);
+        self
+    }
+
     /// Replaces each of `secrets` in the message and body, for a server
     /// that echoes a credential back in its error.
     pub fn redact(mut self, secrets: &[&str]) -> Error {

@@ -68,7 +68,7 @@ pub enum Failure {
 }
 
 pub struct Transport {
-    agent: RwLock<Arc<Agent>>,
+    agent: RwLock<Arc<Built>>,
     settings: RwLock<AgentSettings>,
     /// `scheme://host[:port]` of the API, which picks the proxy variable.
     base_url: String,
@@ -125,7 +125,7 @@ impl Transport {
 
     /// Sends one request and reads its reply, whatever the status.
     pub fn send(&self, outgoing: &Outgoing<'_>) -> std::result::Result<Reply, Failure> {
-        let agent = self.agent.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let built = self.agent.read().unwrap_or_else(|e| e.into_inner()).clone();
         let mut builder = http::Request::builder()
             .method(outgoing.method)
             .uri(outgoing.url);
@@ -141,14 +141,14 @@ impl Transport {
         let mut response = {
             use ureq::RequestExt;
             request
-                .with_agent(agent.as_ref())
+                .with_agent(&built.agent)
                 .configure()
                 .timeout_global(Some(outgoing.timeout))
                 .timeout_connect(Some(connect))
                 .build()
                 .run()
         }
-        .map_err(|e| classify(e, outgoing))?;
+        .map_err(|e| built.blame_proxy(classify(e, outgoing)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response
@@ -186,7 +186,31 @@ fn ca_pem_from_environment() -> Result<Option<Arc<Vec<u8>>>> {
         })
 }
 
-fn build_agent(settings: &AgentSettings) -> Result<Agent> {
+/// An agent, and the proxy it goes through as messages name it.
+struct Built {
+    agent: Agent,
+    via: Option<String>,
+}
+
+impl Built {
+    /// Names the proxy in a connection failure, which would otherwise read
+    /// as if the API itself were down.
+    fn blame_proxy(&self, failure: Failure) -> Failure {
+        match (failure, &self.via) {
+            (Failure::NotSent { error, retryable }, Some(via))
+                if error.kind() == ErrorKind::Network =>
+            {
+                Failure::NotSent {
+                    error: error.with_suffix(&format!(" (through the proxy {via})")),
+                    retryable,
+                }
+            }
+            (failure, _) => failure,
+        }
+    }
+}
+
+fn build_agent(settings: &AgentSettings) -> Result<Built> {
     let proxy = settings.proxy.clone();
     let mut tls = TlsConfig::builder();
     if let Some(pem) = &settings.ca_pem {
@@ -215,11 +239,15 @@ fn build_agent(settings: &AgentSettings) -> Result<Agent> {
         .max_idle_connections(64)
         .max_idle_connections_per_host(32)
         .build();
-    Ok(Agent::with_parts(
+    let via = settings.proxy.as_ref().map(|proxy| {
+        format!("{}://{}:{}", proxy.protocol(), proxy.host(), proxy.port()).to_ascii_lowercase()
+    });
+    let agent = Agent::with_parts(
         config,
         MarkConnectFailures(ureq::unversioned::transport::DefaultConnector::new()),
         crate::resolver::CachingResolver::default(),
-    ))
+    );
+    Ok(Built { agent, via })
 }
 
 /// Tags every I/O failure while a connection is made (TCP, the proxy's

@@ -634,6 +634,8 @@ fn a_post_a_socks_proxy_refuses_is_not_ambiguous() {
         "{}",
         error.message
     );
+    let via = format!("(through the proxy {})", refusing.url());
+    assert!(error.message.ends_with(&via), "{}", error.message);
     assert_eq!(connects(&refusing).len(), 1, "a refusal is not retried");
     assert_eq!(
         emulator.stats().requests,
@@ -651,7 +653,13 @@ fn a_refusing_proxy_is_a_network_error() {
     let client = client_from_environment(&emulator);
     assert_eq!(list(&client), ffi::CCX_ERR_NETWORK);
     let error = last_error();
-    assert!(error.message.contains("proxy"), "{}", error.message);
+    assert!(
+        error
+            .message
+            .contains(&format!("(through the proxy {})", proxy.url())),
+        "{}",
+        error.message
+    );
     support::assert_no_secret(&error.message);
     assert!(!error.message.contains(emulator.client_secret()));
     assert_eq!(emulator.stats().requests, 0);
