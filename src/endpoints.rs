@@ -353,8 +353,19 @@ pub fn check_json(text: &str, what: &str) -> Result<()> {
 }
 
 /// The longest `ccx_request` path, query included: servers commonly refuse
-/// request lines over 8 KiB.
+/// request lines over 8 KiB. A filter or a cursor gets the same limit.
 pub(crate) const REQUEST_PATH_MAX: usize = 8192;
+
+/// Refuses a filter or cursor that could not fit in a request line.
+fn check_query_length(value: &str, what: &str) -> Result<()> {
+    if value.len() > REQUEST_PATH_MAX {
+        return Err(Error::invalid_argument(format!(
+            "{what} is {} bytes long, more than the {REQUEST_PATH_MAX} that fit in a request",
+            value.len()
+        )));
+    }
+    Ok(())
+}
 
 /// Checks a `ccx_request` path: relative to `/api/v1` (a leading `/api/v1`
 /// is tolerated), with no scheme, host, fragment or dot segment, so that a
@@ -631,6 +642,7 @@ impl Client {
             }
         }
         if let Some(filter) = args.filter {
+            check_query_length(filter, "filter_json")?;
             for (name, value) in filter_pairs(filter)? {
                 target.add(&name, &value);
             }
@@ -647,6 +659,7 @@ impl Client {
             CursorPage => {
                 check_page(0, args.size, 100)?;
                 if let Some(cursor) = args.cursor.filter(|c| !c.is_empty()) {
+                    check_query_length(cursor, "cursor")?;
                     target.add("cursor", cursor);
                 }
                 target.add("size", &args.size.to_string());

@@ -405,6 +405,26 @@ fn an_overlong_id_or_path_is_refused_by_name() {
     check_refused("user_id", status, out);
     assert!(last_error().message.starts_with("user_id is 1048576 bytes"));
 
+    let long_cursor = c(&"c".repeat(9000));
+    let mut out = sentinel();
+    // SAFETY: as above; NULL filter.
+    let status =
+        unsafe { r::ccx_sessions_page(client.0, ptr::null(), long_cursor.as_ptr(), 10, &mut out) };
+    check_refused("cursor", status, out);
+    assert!(last_error()
+        .message
+        .starts_with("cursor is 9000 bytes long"));
+
+    let long_filter = c(&format!(r#"{{"status":"{}"}}"#, "s".repeat(9000)));
+    let mut out = sentinel();
+    // SAFETY: as above.
+    let status =
+        unsafe { r::ccx_sessions_page(client.0, long_filter.as_ptr(), ptr::null(), 10, &mut out) };
+    check_refused("filter_json", status, out);
+    assert!(last_error()
+        .message
+        .starts_with("filter_json is 9013 bytes long"));
+
     let (status, _) = client.request("GET", &format!("/networks?q={}", "a".repeat(9000)), None);
     assert_eq!(status, ffi::CCX_ERR_INVALID_ARGUMENT);
     assert!(last_error().message.contains("bytes long"));
