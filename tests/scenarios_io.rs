@@ -157,12 +157,7 @@ fn scenario_20_emulator_missing_network_is_not_found() {
         ..Default::default()
     })
     .unwrap();
-    let client = CClient::new(
-        &emulator.url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )
-    .unwrap();
+    let client = CClient::for_emulator(&emulator).unwrap();
 
     let (status, _) = client.with_text(
         ffi::resources::ccx_networks_get,

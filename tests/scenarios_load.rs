@@ -15,15 +15,6 @@ use ccx_emulator::{Config as EmulatorConfig, Emulator, Fault, FaultKind, RateLim
 use cloudconnexa::ffi::{self, ccx_status, resources as r};
 use support::cabi::{c, last_error, take, CClient};
 
-fn c_client(emulator: &Emulator) -> CClient {
-    CClient::new(
-        &emulator.url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )
-    .unwrap()
-}
-
 #[test]
 fn issue_4_steady_sequential_workload_sees_no_429() {
     // The real API's default limit (a burst of 20, then 1 per 15 s) with
@@ -35,7 +26,7 @@ fn issue_4_steady_sequential_workload_sees_no_429() {
         ..Default::default()
     })
     .unwrap();
-    let client = c_client(&emulator);
+    let client = CClient::for_emulator(&emulator).unwrap();
     let calls = 60;
 
     for n in 0..calls {
@@ -200,7 +191,7 @@ fn issue_4_stress_32_threads_share_one_client() {
         })
         .unwrap(),
     );
-    let client = Arc::new(c_client(&emulator));
+    let client = Arc::new(CClient::for_emulator(&emulator).unwrap());
     let (threads, calls) = (32, 200);
 
     // One fault is queued for about every 15 requests, so that faults hit

@@ -98,15 +98,6 @@ fn redirect(status: u16, location: &str) -> FaultKind {
     }
 }
 
-fn client(emulator: &Emulator) -> CClient {
-    CClient::new(
-        &emulator.url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )
-    .unwrap()
-}
-
 #[test]
 fn a_resource_call_is_not_redirected() {
     for status in [301, 302, 303, 307, 308] {
@@ -118,7 +109,7 @@ fn a_resource_call_is_not_redirected() {
                 .method("GET")
                 .path_prefix("/api/v1/networks"),
         );
-        let client = client(&emulator);
+        let client = CClient::for_emulator(&emulator).unwrap();
         let (code, json) = client.with_out(ffi::resources::ccx_networks_list);
         let error = last_error();
         assert_eq!(code, ffi::CCX_ERR_HTTP, "{status}: {error:?}");
@@ -149,7 +140,7 @@ fn a_token_request_is_not_redirected() {
                 .path_prefix("/api/v1/oauth/token")
                 .times(10),
         );
-        let client = client(&emulator);
+        let client = CClient::for_emulator(&emulator).unwrap();
         // SAFETY: a live client.
         let code = unsafe { ffi::ccx_authenticate(client.0) };
         let error = last_error();
@@ -173,7 +164,7 @@ fn a_redirect_to_https_elsewhere_is_not_followed_either() {
     let bystander = Bystander::start();
     let location = format!("https://127.0.0.1:{}/login", bystander.port);
     emulator.inject(Fault::new(redirect(302, &location)).path_prefix("/api/v1/users"));
-    let client = client(&emulator);
+    let client = CClient::for_emulator(&emulator).unwrap();
     let (code, _) = client.with_out(ffi::resources::ccx_users_list);
     assert_eq!(code, ffi::CCX_ERR_HTTP, "{:?}", last_error());
     let (connections, _) = bystander.finish();

@@ -147,11 +147,7 @@ fn trusted_via_ssl_cert_file() {
     let emulator = https_emulator(pki.server(&["localhost"], &[LOOPBACK]));
 
     std::env::set_var("SSL_CERT_FILE", pki.ca_file());
-    let client = CClient::new(
-        &emulator.url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    );
+    let client = CClient::for_emulator(&emulator);
     std::env::remove_var("SSL_CERT_FILE");
     let client = client.expect("client with SSL_CERT_FILE");
     assert_eq!(list_networks(&client), ffi::CCX_OK, "{:?}", last_error());
@@ -166,11 +162,7 @@ fn set_ca_file_overrides_ssl_cert_file() {
     let emulator = https_emulator(right.server(&["localhost"], &[LOOPBACK]));
 
     std::env::set_var("SSL_CERT_FILE", wrong.ca_file());
-    let client = CClient::new(
-        &emulator.url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    );
+    let client = CClient::for_emulator(&emulator);
     std::env::remove_var("SSL_CERT_FILE");
     let client = client.expect("client");
     // SAFETY: a live client.

@@ -59,6 +59,15 @@ unsafe impl Send for CClient {}
 unsafe impl Sync for CClient {}
 
 impl CClient {
+    /// A client of `emulator` with its own credentials, as `new` makes it.
+    pub fn for_emulator(emulator: &ccx_emulator::Emulator) -> Result<CClient, LastError> {
+        CClient::new(
+            &emulator.url(),
+            emulator.client_id(),
+            emulator.client_secret(),
+        )
+    }
+
     /// `ccx_client_new` with these arguments, then short timeouts and no
     /// proxy. The error is the thread's last error after a NULL result.
     pub fn new(url: &str, id: &str, secret: &str) -> Result<CClient, LastError> {
