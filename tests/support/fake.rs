@@ -334,22 +334,12 @@ fn stream_endless(shared: &Shared, out: &mut TcpStream, total: u64, chunked: boo
     }
 }
 
+/// The standard reason phrase, from the http crate.
 fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        201 => "Created",
-        204 => "No Content",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Other",
-    }
+    ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|code| code.canonical_reason())
+        .unwrap_or("Other")
 }
 
 /// Reads one request; `None` at the end of the connection or on shutdown.
