@@ -135,13 +135,7 @@ fn status_faults_are_consumed_in_order() {
         })
         .path_prefix("/api/v1/oauth/token"),
     );
-    let auth = common::basic(api.emu.client_id(), api.emu.client_secret());
-    let token = api.request(
-        "POST",
-        "/api/v1/oauth/token",
-        &[("Authorization", &auth)],
-        None,
-    );
+    let token = api.token_request(None);
     assert_eq!(token.status, 503);
 }
 
@@ -328,13 +322,7 @@ fn control_endpoints_drive_the_emulator() {
     );
     assert_eq!(ttl.status, 204);
     assert_eq!(api.fetch_token().len(), 40);
-    let auth = common::basic(api.emu.client_id(), api.emu.client_secret());
-    let token = api.request(
-        "POST",
-        "/api/v1/oauth/token",
-        &[("Authorization", &auth)],
-        None,
-    );
+    let token = api.token_request(None);
     assert_eq!(token.json()["expires_in"], 7);
 }
 

@@ -67,14 +67,21 @@ impl Api {
         format!("{}{}", self.emu.url(), path)
     }
 
-    pub fn fetch_token(&self) -> String {
+    /// A token request with the emulator's credentials as HTTP Basic.
+    pub fn token_request(&self, body: Option<&str>) -> Resp {
         let auth = basic(self.emu.client_id(), self.emu.client_secret());
-        let resp = self.request(
+        self.request(
             "POST",
             "/api/v1/oauth/token",
             &[("Authorization", &auth)],
-            Some(r#"{"grant_type":"client_credentials","scope":"default"}"#),
-        );
+            body,
+        )
+    }
+
+    pub fn fetch_token(&self) -> String {
+        let resp = self.token_request(Some(
+            r#"{"grant_type":"client_credentials","scope":"default"}"#,
+        ));
         assert_eq!(resp.status, 200, "{}", resp.body);
         resp.json()["access_token"].as_str().unwrap().to_string()
     }
